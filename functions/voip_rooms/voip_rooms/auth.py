@@ -1,0 +1,65 @@
+"""Authentication: Meteor's resume tokens and Rocket.Chat's personal access tokens."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from voip_rooms.errors import AuthenticationFailed
+
+PERSONAL_ACCESS_TOKEN = "personalAccessToken"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    user_id: str
+    roles: frozenset[str]
+
+
+class UserLookup(Protocol):
+    def find_user_by_token(self, user_id: str, hashed_token: str) -> Mapping[str, Any] | None: ...
+
+
+def hash_login_token(token: str) -> str:
+    """Meteor's Accounts._hashLoginToken: SHA-256 of the UTF-8 token, standard base64."""
+    return base64.b64encode(hashlib.sha256(token.encode("utf-8")).digest()).decode("ascii")
+
+
+def authenticate(
+    users: UserLookup,
+    user_id: str,
+    token: str,
+    *,
+    login_expiration: timedelta,
+    now: datetime | None = None,
+) -> Caller:
+    hashed = hash_login_token(token)
+    user = users.find_user_by_token(user_id, hashed)
+    if user is None or user.get("active") is False:
+        raise AuthenticationFailed
+    login_token = _matching_token(user, hashed)
+    if login_token is None or _expired(login_token, login_expiration, now or datetime.now(UTC)):
+        raise AuthenticationFailed
+    roles = user.get("roles")
+    return Caller(user_id=user_id, roles=frozenset(r for r in roles or () if isinstance(r, str)))
+
+
+def _matching_token(user: Mapping[str, Any], hashed: str) -> Mapping[str, Any] | None:
+    tokens = user.get("services", {}).get("resume", {}).get("loginTokens", [])
+    return next((t for t in tokens if isinstance(t, Mapping) and t.get("hashedToken") == hashed), None)
+
+
+def _expired(login_token: Mapping[str, Any], login_expiration: timedelta, now: datetime) -> bool:
+    if login_token.get("type") == PERSONAL_ACCESS_TOKEN:
+        return False
+    issued = login_token.get("when")
+    if not isinstance(issued, datetime):
+        # A resume token without a date cannot be shown to be fresh.
+        return True
+    if issued.tzinfo is None:
+        issued = issued.replace(tzinfo=UTC)
+    return now - issued > login_expiration

@@ -1,0 +1,32 @@
+"""The contract's response bodies, shared by the route and the exception handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler.api_gateway import Response
+
+from voip_rooms.serialization import to_json
+
+JSON = "application/json"
+NOT_LOGGED_IN = "You must be logged in to do this."
+UNAUTHORIZED_BODY = {"success": False, "status": "error", "message": NOT_LOGGED_IN, "error": NOT_LOGGED_IN}
+FORBIDDEN_BODY = {"success": False, "error": "unauthorized"}
+UNAVAILABLE_BODY = {"success": False, "error": "Service temporarily unavailable"}
+INTERNAL_ERROR_BODY = {"success": False, "error": "Internal server error"}
+NOT_FOUND_BODY = {"success": False, "error": "Not found"}
+METHOD_NOT_ALLOWED_BODY = {"success": False, "error": "Method not allowed"}
+PAYLOAD_TOO_LARGE_BODY = {"success": False, "error": "The request body is too large [invalid-params]", "errorType": "invalid-params"}
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type=JSON,
+        body=to_json(body).decode("utf-8"),
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
+
+
+def invalid_params_body(message: str, error_type: str) -> dict[str, Any]:
+    return {"success": False, "error": f"{message} [{error_type}]", "errorType": error_type}

@@ -1,0 +1,32 @@
+"""List one page of VoIP rooms: filter, order, projection, page and total."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from voip_rooms.paging import page_size, total_from_page
+from voip_rooms.params import RoomsParams
+from voip_rooms.query import projection, room_filter, sort_order
+
+Document = dict[str, Any]
+
+
+class RoomReader(Protocol):
+    def find_rooms(
+        self, query: Document, sort: list[tuple[str, int]], skip: int, limit: int, projection: Mapping[str, int]
+    ) -> list[Document]: ...
+
+    def count_rooms(self, query: Document) -> int: ...
+
+
+def list_rooms(rooms: RoomReader, params: RoomsParams) -> dict[str, Any]:
+    """The response envelope for one page, in Rocket.Chat's shape."""
+    query = room_filter(params)
+    offset = params.offset or 0
+    limit = page_size(params.count)
+    page = rooms.find_rooms(query, sort_order(params), offset, limit, projection(params))
+    total = total_from_page(offset, limit, len(page))
+    if total is None:
+        total = rooms.count_rooms(query)
+    return {"rooms": page, "count": len(page), "offset": offset, "total": total, "success": True}

@@ -1,0 +1,38 @@
+"""BSON documents to the contract's JSON, in one pass of orjson.
+
+Dates become ISO 8601 UTC with milliseconds and "Z"; ObjectId its hex; Decimal128 a string;
+binary base64; NaN and infinities null (orjson's own behaviour for non-finite floats).
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from bson import ObjectId, json_util
+from bson.datetime_ms import DatetimeMS
+from bson.decimal128 import Decimal128
+
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def to_json(payload: Any) -> bytes:
+    return orjson.dumps(payload, default=_bson_value, option=_OPTIONS)
+
+
+def _bson_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat(timespec="milliseconds") + "Z"
+    if isinstance(value, ObjectId | Decimal128):
+        return str(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, DatetimeMS):
+        # Outside Python's datetime range: no ISO form exists, so MongoDB Extended JSON's.
+        return {"$date": {"$numberLong": str(int(value))}}
+    # Rare BSON types (Regex, Timestamp, Code, MinKey, ...): their Extended JSON form.
+    return json_util.default(value)

@@ -1,0 +1,48 @@
+"""Configuration read once per container from the environment (see README, "Configuration")."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def _int_env(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    value = int(raw)
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    mongodb_uri: str
+    mongodb_secret_arn: str
+    mongodb_database: str
+    mongodb_timeout_ms: int
+    mongodb_max_pool_size: int
+    login_expiration_days: int
+    permissions_cache_ttl_seconds: int
+    max_body_bytes: int
+    max_string_length: int
+    max_array_length: int
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            mongodb_uri=os.environ.get("MONGODB_URI", "").strip(),
+            mongodb_secret_arn=os.environ.get("MONGODB_SECRET_ARN", "").strip(),
+            mongodb_database=os.environ.get("MONGODB_DATABASE", "").strip() or "rocketchat",
+            mongodb_timeout_ms=_int_env("MONGODB_TIMEOUT_MS", 5000, minimum=1),
+            mongodb_max_pool_size=_int_env("MONGODB_MAX_POOL_SIZE", 2, minimum=1),
+            login_expiration_days=_int_env("LOGIN_EXPIRATION_DAYS", 90, minimum=1),
+            permissions_cache_ttl_seconds=_int_env("PERMISSIONS_CACHE_TTL_SECONDS", 60),
+            max_body_bytes=_int_env("MAX_BODY_BYTES", 16_384, minimum=2),
+            max_string_length=_int_env("MAX_STRING_LENGTH", 256, minimum=1),
+            max_array_length=_int_env("MAX_ARRAY_LENGTH", 100, minimum=1),
+        )
+
+
+SETTINGS = Settings.from_env()

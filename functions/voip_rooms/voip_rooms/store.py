@@ -1,0 +1,73 @@
+"""The data seam: every MongoDB command the endpoint sends goes through RocketChatStore.
+
+Tests and the local runner hand it another database (mongomock); driver failures that mean
+"the database is not answering" become DatabaseUnavailable here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from pymongo.database import Database
+from pymongo.errors import ConfigurationError, ConnectionFailure, ExecutionTimeout, OperationFailure, PyMongoError
+
+from voip_rooms.errors import DatabaseUnavailable
+
+Document = dict[str, Any]
+# MongoDB's AuthenticationFailed: the connection secret is wrong or was rotated.
+MONGODB_AUTHENTICATION_FAILED = 18
+# Only what authentication reads: a user may hold hundreds of tokens, each with device data.
+_USER_PROJECTION = {
+    "roles": 1,
+    "active": 1,
+    "services.resume.loginTokens.hashedToken": 1,
+    "services.resume.loginTokens.when": 1,
+    "services.resume.loginTokens.type": 1,
+}
+
+
+class RocketChatStore:
+    def __init__(self, database: Database[Document]) -> None:
+        self._users = database["users"]
+        self._rooms = database["rocketchat_room"]
+        self._permissions = database["rocketchat_permissions"]
+
+    def find_user_by_token(self, user_id: str, hashed_token: str) -> Document | None:
+        with _unavailable_on_driver_faults():
+            return self._users.find_one(
+                {"_id": user_id, "services.resume.loginTokens.hashedToken": hashed_token},
+                _USER_PROJECTION,
+            )
+
+    def roles_by_permission(self, permission_ids: Sequence[str]) -> Mapping[str, frozenset[str]]:
+        with _unavailable_on_driver_faults():
+            found = self._permissions.find({"_id": {"$in": list(permission_ids)}}, {"roles": 1})
+            return {doc["_id"]: frozenset(doc.get("roles") or ()) for doc in found}
+
+    def find_rooms(
+        self, query: Document, sort: list[tuple[str, int]], skip: int, limit: int, projection: Mapping[str, int]
+    ) -> list[Document]:
+        with _unavailable_on_driver_faults():
+            return list(self._rooms.find(query, projection, sort=sort, skip=skip, limit=limit))
+
+    def count_rooms(self, query: Document) -> int:
+        with _unavailable_on_driver_faults():
+            return self._rooms.count_documents(query)
+
+
+@contextmanager
+def _unavailable_on_driver_faults() -> Iterator[None]:
+    try:
+        yield
+    except (ConnectionFailure, ExecutionTimeout, ConfigurationError) as error:
+        raise DatabaseUnavailable(type(error).__name__) from error
+    except OperationFailure as error:
+        if error.code == MONGODB_AUTHENTICATION_FAILED or error.timeout:
+            raise DatabaseUnavailable(type(error).__name__) from error
+        raise
+    except PyMongoError as error:
+        if error.timeout:
+            raise DatabaseUnavailable(type(error).__name__) from error
+        raise

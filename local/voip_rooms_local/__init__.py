@@ -1,0 +1,1 @@
+"""Docker-free local runner for the voip-rooms Lambda function."""

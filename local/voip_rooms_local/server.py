@@ -1,0 +1,85 @@
+"""A local HTTP server that hands each request to the very same lambda_handler, as API Gateway would."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from voip_rooms.handler import lambda_handler
+
+from voip_rooms_local.events import LocalLambdaContext, rest_event
+
+# API Gateway refuses larger payloads before the function sees them.
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+
+
+class LambdaProxyHandler(BaseHTTPRequestHandler):
+    server_version = "voip-rooms-local"
+    protocol_version = "HTTP/1.1"
+    # One Lambda container answers one request at a time; so does the emulated one.
+    invoke_lock = threading.Lock()
+
+    def do_GET(self) -> None:
+        self._proxy()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    def _proxy(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_REQUEST_BYTES:
+            self._send_json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"success": False, "error": "Request too large"})
+            return
+        raw = self.rfile.read(length) if length else b""
+        url = urlsplit(self.path)
+        try:
+            body = raw.decode("utf-8") if raw else None
+            event = rest_event(self.command, url.path, headers=dict(self.headers.items()), query_string=url.query,
+                               body=body, source_ip=self.client_address[0])
+        except UnicodeDecodeError:
+            event = rest_event(self.command, url.path, headers=dict(self.headers.items()), query_string=url.query)
+            event |= {"body": base64.b64encode(raw).decode("ascii"), "isBase64Encoded": True}
+        except ValueError:
+            self._send_json(HTTPStatus.BAD_REQUEST, {"success": False, "error": "Malformed query string"})
+            return
+        with self.invoke_lock:
+            result = lambda_handler(event, LocalLambdaContext())
+        self._send_result(result)
+
+    def _send_result(self, result: dict[str, Any]) -> None:
+        body = result.get("body") or ""
+        payload = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
+        self.send_response(int(result["statusCode"]))
+        headers: dict[str, list[str]] = {k: [str(v)] for k, v in (result.get("headers") or {}).items()}
+        for name, values in (result.get("multiValueHeaders") or {}).items():
+            headers.setdefault(name, [])
+            headers[name] += [str(v) for v in values if str(v) not in headers[name]]
+        for name, values in headers.items():
+            for value in values:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    def _send_json(self, status: HTTPStatus, body: dict[str, Any]) -> None:
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+        # The handler's own structured logs already describe each request.
+        pass
+
+
+def make_server(host: str, port: int) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((host, port), LambdaProxyHandler)
+    server.daemon_threads = True
+    return server

@@ -1,0 +1,38 @@
+"""Shared fixtures: an embedded Rocket.Chat database behind the handler's data seam, and a client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.factories import ADMIN, ApiClient, default_permissions
+from voip_rooms import database, handler
+from voip_rooms.permissions import PermissionCache
+from voip_rooms_local.datasets import embedded_database
+
+Document = dict[str, Any]
+
+
+@pytest.fixture
+def db() -> Iterator[Any]:
+    """An empty Rocket.Chat database with the default permissions, installed as the handler's database."""
+    mongo = embedded_database({"rocketchat_permissions": default_permissions()})
+    database.use_database(mongo)
+    yield mongo
+    database.use_database(None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_permission_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each test edits permissions in its own database: no cache may outlive it.
+    monkeypatch.setattr(handler, "permission_cache", PermissionCache(ttl_seconds=60))
+
+
+@pytest.fixture
+def api(db: Any) -> ApiClient:
+    """A client calling lambda_handler with API Gateway REST events, logged in as an admin by default."""
+    client = ApiClient(db)
+    client.add_user(ADMIN)
+    return client
