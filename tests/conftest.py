@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -36,3 +38,13 @@ def api(db: Any) -> ApiClient:
     client = ApiClient(db)
     client.add_user(ADMIN)
     return client
+
+
+@pytest.fixture
+def logs() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The handler's structured log lines, parsed, as written so far."""
+    stream = io.StringIO()
+    log_handler: Any = handler.logger.registered_handler
+    previous = log_handler.setStream(stream)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    log_handler.setStream(previous)

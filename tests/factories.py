@@ -42,8 +42,13 @@ class TestUser:
         else:
             token["when"] = issued
         other_device = {"hashedToken": hash_login_token(f"{token_value}-other-device"), "when": issued}
-        return {"_id": self.user_id, "username": self.user_id, "roles": list(self.roles), "active": self.active,
-                "services": {"resume": {"loginTokens": [other_device, token]}}}
+        return {
+            "_id": self.user_id,
+            "username": self.user_id,
+            "roles": list(self.roles),
+            "active": self.active,
+            "services": {"resume": {"loginTokens": [other_device, token]}},
+        }
 
 
 ADMIN = TestUser("admin-1", ("admin", "user"))
@@ -62,11 +67,24 @@ def room(**fields: Any) -> Document:
     number = next(_room_numbers)
     created = fields.pop("ts", datetime(2026, 7, 1, 12, 0) + timedelta(minutes=number))
     document: Document = {
-        "_id": f"room-{number:04d}", "t": "v", "name": f"Visitor {number}-{1700000000 + number}.1",
-        "fname": f"Visitor {number}", "ts": created, "_updatedAt": created,
-        "v": {"_id": f"visitor-{number}", "username": f"guest-{number}", "token": f"vtoken{number}", "status": "online"},
+        "_id": f"room-{number:04d}",
+        "t": "v",
+        "name": f"Visitor {number}-{1700000000 + number}.1",
+        "fname": f"Visitor {number}",
+        "ts": created,
+        "_updatedAt": created,
+        "v": {
+            "_id": f"visitor-{number}",
+            "username": f"guest-{number}",
+            "token": f"vtoken{number}",
+            "status": "online",
+        },
         "servedBy": {"_id": AGENT.user_id, "username": AGENT.user_id, "ts": created},
-        "queue": "support", "direction": "inbound", "tags": [], "msgs": 1, "usersCount": 2,
+        "queue": "support",
+        "direction": "inbound",
+        "tags": [],
+        "msgs": 1,
+        "usersCount": 2,
     }
     return document | fields
 
@@ -108,7 +126,9 @@ class ApiClient:
         query_string = urlencode(query, doseq=True) if isinstance(query, dict) else query
         all_headers = {**(user.credentials if user else {}), **(headers or {})}
         raw_body = body if body is None or isinstance(body, str) else json.dumps(body)
-        return self.send(rest_event(method, path, headers=all_headers, query_string=query_string, body=raw_body))
+        return self.send(
+            rest_event(method, path, headers=all_headers, query_string=query_string, body=raw_body)
+        )
 
     def send(self, event: dict[str, Any]) -> Answer:
         result = lambda_handler(event, LocalLambdaContext())

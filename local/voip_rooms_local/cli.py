@@ -8,8 +8,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from voip_rooms.database import use_database
 from voip_rooms_local.datasets import DatasetError, embedded_database, load_directory
 from voip_rooms_local.demo import DEMO_USERS, demo_dataset
+from voip_rooms_local.server import make_server
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -18,7 +20,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="serve the API on a local HTTP port")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
-    serve.add_argument("--data", type=Path, help="directory of <collection>.json files (MongoDB Extended JSON)")
+    serve.add_argument(
+        "--data", type=Path, help="directory of <collection>.json files (MongoDB Extended JSON)"
+    )
     args = parser.parse_args(argv)
     try:
         return _serve(args.host, args.port, args.data)
@@ -29,8 +33,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _serve(host: str, port: int, data: Path | None) -> int:
     database_label = _choose_database(data)
-    from voip_rooms_local.server import make_server  # imports the handler, which reads the settings
-
     try:
         server = make_server(host, port)
     except OSError as error:
@@ -52,8 +54,6 @@ def _serve(host: str, port: int, data: Path | None) -> int:
 def _choose_database(data: Path | None) -> str:
     if os.environ.get("MONGODB_URI"):
         return "the MongoDB at MONGODB_URI"
-    from voip_rooms.database import use_database
-
     if data is None:
         use_database(embedded_database(demo_dataset()))
         return "the embedded demo database"
@@ -67,5 +67,5 @@ def _print_demo_users(url: str) -> None:
         print(f"  {', '.join(user.roles):<24} {user.user_id:<14} {user.token}")
     admin = DEMO_USERS[0]
     print("\nTry:")
-    print(f"  curl -H 'X-User-Id: {admin.user_id}' -H 'X-Auth-Token: {admin.token}' '{url}?open=true&count=5'\n",
-          flush=True)
+    credentials = f"-H 'X-User-Id: {admin.user_id}' -H 'X-Auth-Token: {admin.token}'"
+    print(f"  curl {credentials} '{url}?open=true&count=5'\n", flush=True)

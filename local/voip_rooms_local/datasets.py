@@ -31,7 +31,9 @@ def load_directory(directory: Path) -> dict[str, list[Document]]:
     collections: dict[str, list[Document]] = {}
     for file in files:
         if file.stem not in COLLECTIONS:
-            raise DatasetError(f"unknown file {file.name}: expected one of {', '.join(c + '.json' for c in COLLECTIONS)}")
+            raise DatasetError(
+                f"unknown file {file.name}: expected one of {', '.join(c + '.json' for c in COLLECTIONS)}"
+            )
         collections[file.stem] = _read_extended_json(file)
     _check_rooms(collections.get("rocketchat_room", []))
     return collections
@@ -75,12 +77,16 @@ def _check_rooms(rooms: Sequence[Document]) -> None:
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
-            raise DatasetError(f"rocketchat_room.json: VoIP room {room['_id']}: {where}: {first['msg']}") from None
+            raise DatasetError(
+                f"rocketchat_room.json: VoIP room {room['_id']}: {where}: {first['msg']}"
+            ) from None
 
 
-def embedded_database(collections: Mapping[str, Sequence[Document]], name: str = "rocketchat") -> Database[Document]:
+def embedded_database(
+    collections: Mapping[str, Sequence[Document]], name: str = "rocketchat"
+) -> Database[Document]:
     """An in-process MongoDB holding these collections; the handler reads it through the pymongo API."""
-    database = mongomock.MongoClient()[name]
+    database: Any = mongomock.MongoClient()[name]
     for collection, documents in collections.items():
         if documents:
             database[collection].insert_many([dict(doc) for doc in documents])

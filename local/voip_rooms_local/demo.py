@@ -25,8 +25,18 @@ QUEUES = ("sales", "support", "billing", "emergency")
 TAGS = ("vip", "callback", "complaint", "refund", "new-customer", "follow-up")
 DEPARTMENTS = ("CAJioQNAvLnYWTy8i", "sriw2wmP2Zz2pPrre")
 VISITOR_NAMES = (
-    "Mary Jones", "Ahmed Khan", "Lucía García", "Chen Wei", "Olga Petrova", "John Smith",
-    "Fatima Zahra", "Kenji Sato", "Amara Okafor", "Pierre Martin", "Ana Souza", "Ravi Patel",
+    "Mary Jones",
+    "Ahmed Khan",
+    "Lucía García",
+    "Chen Wei",
+    "Olga Petrova",
+    "John Smith",
+    "Fatima Zahra",
+    "Kenji Sato",
+    "Amara Okafor",
+    "Pierre Martin",
+    "Ana Souza",
+    "Ravi Patel",
 )
 
 
@@ -36,7 +46,7 @@ class DemoUser:
     username: str
     roles: tuple[str, ...]
     token: str
-    token_type: str = "login"
+    token_type: str = "login"  # noqa: S105 - a token type, not a secret
 
 
 DEMO_USERS = (
@@ -48,8 +58,12 @@ DEMO_USERS = (
     DemoUser("demo-bot", "report.bot", ("livechat-manager",), "demo-bot-pat", PERSONAL_ACCESS_TOKEN),
 )
 # Agents without tokens of their own: they serve calls but never call the API in the demo.
-OTHER_AGENTS = (("demo-agent-3", "li.agent"), ("demo-agent-4", "sam.agent"), ("demo-agent-5", "noor.agent"),
-                ("demo-agent-6", "ivan.agent"))
+OTHER_AGENTS = (
+    ("demo-agent-3", "li.agent"),
+    ("demo-agent-4", "sam.agent"),
+    ("demo-agent-5", "noor.agent"),
+    ("demo-agent-6", "ivan.agent"),
+)
 
 # Rocket.Chat's defaults (apps/meteor/app/authorization/server/constant/permissions.ts), omnichannel part.
 DEFAULT_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -71,7 +85,7 @@ DEFAULT_PERMISSIONS: dict[str, tuple[str, ...]] = {
 def demo_dataset(now: datetime | None = None) -> dict[str, list[Document]]:
     """The collections; login tokens are dated ``now`` so that the demo users never expire."""
     issued = (now or datetime.now(UTC)).replace(tzinfo=None)
-    rng = random.Random(20261127)
+    rng = random.Random(20261127)  # noqa: S311 - reproducible demo data, not secrets
     agents = [(user.user_id, user.username) for user in DEMO_USERS if "livechat-agent" in user.roles]
     agents += list(OTHER_AGENTS)
     rooms = [_voip_room(rng, number, agents) for number in range(ROOM_COUNT)]
@@ -79,7 +93,8 @@ def demo_dataset(now: datetime | None = None) -> dict[str, list[Document]]:
         "users": [_user(user, issued) for user in DEMO_USERS] + [_agent(*agent) for agent in OTHER_AGENTS],
         "rocketchat_room": rooms + _rooms_of_other_types(),
         "rocketchat_permissions": [
-            {"_id": permission, "roles": list(roles), "_updatedAt": FIRST_CALL} for permission, roles in DEFAULT_PERMISSIONS.items()
+            {"_id": permission, "roles": list(roles), "_updatedAt": FIRST_CALL}
+            for permission, roles in DEFAULT_PERMISSIONS.items()
         ],
     }
 
@@ -87,21 +102,38 @@ def demo_dataset(now: datetime | None = None) -> dict[str, list[Document]]:
 def _user(user: DemoUser, issued: datetime) -> Document:
     token: Document = {"hashedToken": hash_login_token(user.token)}
     if user.token_type == PERSONAL_ACCESS_TOKEN:
-        token |= {"type": PERSONAL_ACCESS_TOKEN, "createdAt": FIRST_CALL, "lastTokenPart": user.token[-6:],
-                  "name": "reporting", "bypassTwoFactor": True}
+        token |= {
+            "type": PERSONAL_ACCESS_TOKEN,
+            "createdAt": FIRST_CALL,
+            "lastTokenPart": user.token[-6:],
+            "name": "reporting",
+            "bypassTwoFactor": True,
+        }
     else:
         token["when"] = issued
     return {
-        "_id": user.user_id, "username": user.username, "name": user.username.replace(".", " ").title(),
-        "type": "bot" if user.token_type == PERSONAL_ACCESS_TOKEN else "user", "active": True,
-        "roles": list(user.roles), "status": "online", "createdAt": FIRST_CALL,
+        "_id": user.user_id,
+        "username": user.username,
+        "name": user.username.replace(".", " ").title(),
+        "type": "bot" if user.token_type == PERSONAL_ACCESS_TOKEN else "user",
+        "active": True,
+        "roles": list(user.roles),
+        "status": "online",
+        "createdAt": FIRST_CALL,
         "services": {"resume": {"loginTokens": [token]}},
     }
 
 
 def _agent(user_id: str, username: str) -> Document:
-    return {"_id": user_id, "username": username, "type": "user", "active": True,
-            "roles": ["livechat-agent", "user"], "createdAt": FIRST_CALL, "services": {"resume": {"loginTokens": []}}}
+    return {
+        "_id": user_id,
+        "username": username,
+        "type": "user",
+        "active": True,
+        "roles": ["livechat-agent", "user"],
+        "createdAt": FIRST_CALL,
+        "services": {"resume": {"loginTokens": []}},
+    }
 
 
 def _meteor_id(rng: random.Random) -> str:
@@ -111,8 +143,9 @@ def _meteor_id(rng: random.Random) -> str:
 def _voip_room(rng: random.Random, number: int, agents: list[tuple[str, str]]) -> Document:
     # Rooms are numbered oldest first; the newest OPEN_ROOM_COUNT calls are still open.
     span = (LAST_CALL - FIRST_CALL).total_seconds()
-    created = FIRST_CALL + timedelta(seconds=int(span * number / ROOM_COUNT) + rng.randint(0, 3600),
-                                     milliseconds=rng.randint(0, 999))
+    created = FIRST_CALL + timedelta(
+        seconds=int(span * number / ROOM_COUNT) + rng.randint(0, 3600), milliseconds=rng.randint(0, 999)
+    )
     is_open = number >= ROOM_COUNT - OPEN_ROOM_COUNT
     agent_id, agent_name = agents[rng.randrange(len(agents))]
     visitor = rng.choice(VISITOR_NAMES)
@@ -124,32 +157,68 @@ def _voip_room(rng: random.Random, number: int, agents: list[tuple[str, str]]) -
     room_id = _meteor_id(rng)
     phone = f"+1 555 {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
     room: Document = {
-        "_id": room_id, "t": "v", "name": f"{visitor}-{call_id}", "fname": visitor, "ts": created,
+        "_id": room_id,
+        "t": "v",
+        "name": f"{visitor}-{call_id}",
+        "fname": visitor,
+        "ts": created,
         "_updatedAt": started + timedelta(milliseconds=duration_ms),
-        "v": {"_id": f"visitor-{guest}", "username": guest, "token": _meteor_id(rng).lower(),
-              "status": "online" if is_open else "offline", "phone": [{"phoneNumber": phone}]},
+        "v": {
+            "_id": f"visitor-{guest}",
+            "username": guest,
+            "token": _meteor_id(rng).lower(),
+            "status": "online" if is_open else "offline",
+            "phone": [{"phoneNumber": phone}],
+        },
         "servedBy": {"_id": agent_id, "username": agent_name, "ts": started},
-        "callStarted": started, "callWaitingTime": waiting_ms, "queue": rng.choice(QUEUES),
+        "callStarted": started,
+        "callWaitingTime": waiting_ms,
+        "queue": rng.choice(QUEUES),
         "direction": "inbound" if rng.random() < 0.7 else "outbound",
-        "tags": sorted(rng.sample(TAGS, rng.randint(0, 2))), "departmentId": rng.choice(DEPARTMENTS),
-        "msgs": rng.randint(0, 12), "usersCount": 2, "cl": False, "ro": False, "sysMes": True,
-        "default": False, "waitingResponse": False, "source": {"type": "api", "alias": "voip"},
+        "tags": sorted(rng.sample(TAGS, rng.randint(0, 2))),
+        "departmentId": rng.choice(DEPARTMENTS),
+        "msgs": rng.randint(0, 12),
+        "usersCount": 2,
+        "cl": False,
+        "ro": False,
+        "sysMes": True,
+        "default": False,
+        "waitingResponse": False,
+        "source": {"type": "api", "alias": "voip"},
         "u": {"_id": agent_id, "username": agent_name},
-        "lm": started, "metrics": {"v": {"lq": started}, "servedBy": {"lr": started},
-                                   "response": {"avg": round(rng.uniform(5, 300), 4), "total": rng.randint(1, 5)}},
-        "lastMessage": {"_id": _meteor_id(rng), "rid": room_id, "msg": "Call started", "t": "voip-call-started",
-                        "ts": started, "u": {"_id": agent_id, "username": agent_name}, "_updatedAt": started,
-                        "urls": [], "mentions": [], "channels": []},
+        "lm": started,
+        "metrics": {
+            "v": {"lq": started},
+            "servedBy": {"lr": started},
+            "response": {"avg": round(rng.uniform(5, 300), 4), "total": rng.randint(1, 5)},
+        },
+        "lastMessage": {
+            "_id": _meteor_id(rng),
+            "rid": room_id,
+            "msg": "Call started",
+            "t": "voip-call-started",
+            "ts": started,
+            "u": {"_id": agent_id, "username": agent_name},
+            "_updatedAt": started,
+            "urls": [],
+            "mentions": [],
+            "channels": [],
+        },
     }
     if is_open:
         room["open"] = True
     else:
         closed = started + timedelta(milliseconds=duration_ms)
         closer = rng.choice(("user", "visitor"))
-        room |= {"closedAt": closed, "callDuration": duration_ms, "callTotalHoldTime": rng.randint(0, 120),
-                 "closer": closer,
-                 "closedBy": {"_id": agent_id, "username": agent_name} if closer == "user"
-                 else {"_id": f"visitor-{guest}", "username": guest}}
+        room |= {
+            "closedAt": closed,
+            "callDuration": duration_ms,
+            "callTotalHoldTime": rng.randint(0, 120),
+            "closer": closer,
+            "closedBy": {"_id": agent_id, "username": agent_name}
+            if closer == "user"
+            else {"_id": f"visitor-{guest}", "username": guest},
+        }
     return VoipRoom.model_validate(room).model_dump(by_alias=True, exclude_none=True)
 
 
@@ -157,11 +226,26 @@ def _rooms_of_other_types() -> list[Document]:
     created = datetime(2026, 11, 21, 9, 0)
     base = {"ts": created, "_updatedAt": created, "msgs": 3, "usersCount": 2}
     return [
-        {**base, "_id": "livechat-room-1", "t": "l", "name": "Mary Jones", "fname": "Mary Jones", "open": True,
-         "servedBy": {"_id": "demo-agent-1", "username": "faria.masood", "ts": created}, "queue": "sales",
-         "v": {"_id": "visitor-guest-165", "username": "guest-165", "token": "8s7e9ony6ctl27e1qf8kue"}},
-        {**base, "_id": "livechat-room-2", "t": "l", "name": "Chen Wei", "fname": "Chen Wei",
-         "servedBy": {"_id": "demo-agent-2", "username": "joao.agent", "ts": created}, "closedAt": created},
+        {
+            **base,
+            "_id": "livechat-room-1",
+            "t": "l",
+            "name": "Mary Jones",
+            "fname": "Mary Jones",
+            "open": True,
+            "servedBy": {"_id": "demo-agent-1", "username": "faria.masood", "ts": created},
+            "queue": "sales",
+            "v": {"_id": "visitor-guest-165", "username": "guest-165", "token": "8s7e9ony6ctl27e1qf8kue"},
+        },
+        {
+            **base,
+            "_id": "livechat-room-2",
+            "t": "l",
+            "name": "Chen Wei",
+            "fname": "Chen Wei",
+            "servedBy": {"_id": "demo-agent-2", "username": "joao.agent", "ts": created},
+            "closedAt": created,
+        },
         {**base, "_id": "GENERAL", "t": "c", "name": "general", "fname": "general", "open": True},
         {**base, "_id": "team-support", "t": "p", "name": "support-team", "fname": "support-team"},
         {**base, "_id": "demo-agent-1demo-agent-2", "t": "d", "usernames": ["faria.masood", "joao.agent"]},

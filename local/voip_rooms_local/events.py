@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 STAGE = "local"
 
@@ -56,22 +57,21 @@ def rest_event(
     }
 
 
-@dataclass
-class LocalLambdaContext:
-    """The attributes of Lambda's context object that handlers and Powertools read."""
+class LocalLambdaContext(LambdaContext):
+    """Lambda's context object for one local invocation, with a real remaining-time clock."""
 
-    function_name: str = "voip-rooms-local"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 512
-    timeout_ms: int = 10_000
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:voip-rooms-local"
-    log_group_name: str = "/aws/lambda/voip-rooms-local"
-    log_stream_name: str = "local"
-    _deadline: float = field(default_factory=time.monotonic)
+    def __init__(
+        self, function_name: str = "voip-rooms-local", memory_mb: int = 512, timeout_ms: int = 10_000
+    ) -> None:
+        self._function_name = function_name
+        self._function_version = "$LATEST"
+        self._invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
+        self._memory_limit_in_mb = memory_mb
+        self._aws_request_id = str(uuid.uuid4())
+        self._log_group_name = f"/aws/lambda/{function_name}"
+        self._log_stream_name = "local"
+        self._tenant_id = None
+        self._deadline = time.monotonic() + timeout_ms / 1000
 
-    def __post_init__(self) -> None:
-        self._deadline = time.monotonic() + self.timeout_ms / 1000
-
-    def get_remaining_time_in_millis(self) -> int:
+    def get_remaining_time_in_millis(self) -> int:  # type: ignore[override] # an instance method on Lambda too
         return max(0, int((self._deadline - time.monotonic()) * 1000))

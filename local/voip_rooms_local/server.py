@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from voip_rooms.handler import lambda_handler
-
 from voip_rooms_local.events import LocalLambdaContext, rest_event
 
 # API Gateway refuses larger payloads before the function sees them.
@@ -32,16 +31,26 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
     def _proxy(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_REQUEST_BYTES:
-            self._send_json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"success": False, "error": "Request too large"})
+            self._send_json(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"success": False, "error": "Request too large"}
+            )
             return
         raw = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
         try:
             body = raw.decode("utf-8") if raw else None
-            event = rest_event(self.command, url.path, headers=dict(self.headers.items()), query_string=url.query,
-                               body=body, source_ip=self.client_address[0])
+            event = rest_event(
+                self.command,
+                url.path,
+                headers=dict(self.headers.items()),
+                query_string=url.query,
+                body=body,
+                source_ip=self.client_address[0],
+            )
         except UnicodeDecodeError:
-            event = rest_event(self.command, url.path, headers=dict(self.headers.items()), query_string=url.query)
+            event = rest_event(
+                self.command, url.path, headers=dict(self.headers.items()), query_string=url.query
+            )
             event |= {"body": base64.b64encode(raw).decode("ascii"), "isBase64Encoded": True}
         except ValueError:
             self._send_json(HTTPStatus.BAD_REQUEST, {"success": False, "error": "Malformed query string"})
@@ -74,7 +83,7 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+    def log_message(self, format: str, *args: Any) -> None:
         # The handler's own structured logs already describe each request.
         pass
 

@@ -71,7 +71,9 @@ def test_login_expiration_is_configurable(api: ApiClient, monkeypatch: pytest.Mo
 
 
 def test_personal_access_tokens_do_not_expire(api: ApiClient) -> None:
-    bot = api.add_user(TestUser("bot", ("admin",), token_age=timedelta(days=900), token_type=PERSONAL_ACCESS_TOKEN))
+    bot = api.add_user(
+        TestUser("bot", ("admin",), token_age=timedelta(days=900), token_type=PERSONAL_ACCESS_TOKEN)
+    )
     assert api.get(user=bot).status == 200
 
 

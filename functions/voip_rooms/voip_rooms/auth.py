@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from voip_rooms.errors import AuthenticationFailed
 
-PERSONAL_ACCESS_TOKEN = "personalAccessToken"
+PERSONAL_ACCESS_TOKEN = "personalAccessToken"  # noqa: S105 - a token type, not a secret
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,7 @@ def _connection_uri(settings: Settings) -> str:
 
 def _uri_from_secret(secret_arn: str) -> str:
     # Imported here: boto3 costs a cold start that deployments given a plain URI never need.
-    from aws_lambda_powertools.utilities.parameters import get_secret
+    from aws_lambda_powertools.utilities.parameters import get_secret  # noqa: PLC0415
 
     value = get_secret(secret_arn)
     text = value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -15,7 +15,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from voip_rooms import responses
 from voip_rooms.auth import authenticate
 from voip_rooms.database import get_database
-from voip_rooms.errors import AuthenticationFailed, DatabaseUnavailable, Forbidden, InvalidParams, PayloadTooLarge
+from voip_rooms.errors import (
+    AuthenticationFailed,
+    DatabaseUnavailable,
+    Forbidden,
+    InvalidParams,
+    PayloadTooLarge,
+)
 from voip_rooms.params import parse_rooms_params
 from voip_rooms.permissions import PermissionCache, authorize
 from voip_rooms.rooms import list_rooms

@@ -30,8 +30,12 @@ INVALID_FIELDS = "error-invalid-fields"
 MAX_INT32 = 2**31 - 1
 MAX_SORT_KEYS = 5
 LIST_PARAMS = frozenset({"agents", "tags"})
+QUERY_STRING = "query string"
+JSON_BODY = "JSON body"
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=SETTINGS.max_string_length, pattern=r"^[^\x00]*$")]
+Text = Annotated[
+    str, StringConstraints(min_length=1, max_length=SETTINGS.max_string_length, pattern=r"^[^\x00]*$")
+]
 TextList = Annotated[list[Text], Field(min_length=1, max_length=SETTINGS.max_array_length)]
 PageNumber = Annotated[int, Field(ge=0, le=MAX_INT32)]
 
@@ -82,20 +86,25 @@ class RoomsParams(BaseModel):
     @field_validator("count", "offset", mode="before")
     @classmethod
     def _integer_from_text(cls, value: Any, info: ValidationInfo) -> Any:
-        if isinstance(value, str):
+        # A query string carries only text; a JSON body must send numbers as numbers.
+        if isinstance(value, str) and info.context == QUERY_STRING:
             if not value.isascii() or not value.isdigit() or len(value) > len(str(MAX_INT32)):
-                raise InvalidParams(f'The "{info.field_name}" parameter must be an integer from 0 to {MAX_INT32}.')
+                raise InvalidParams(
+                    f'The "{info.field_name}" parameter must be an integer from 0 to {MAX_INT32}.'
+                )
             return int(value)
         return value
 
     @field_validator("created_at", "closed_at", mode="before")
     @classmethod
     def _date_range(cls, value: Any, info: ValidationInfo) -> DateRange:
-        name = _public_name(info.field_name)
+        name = _public_name(info.field_name or "")
         bounds = _json_object(name, value, "invalid-params")
         unknown = set(bounds) - {"start", "end"}
         if unknown:
-            raise InvalidParams(f'The "{name}" parameter accepts only "start" and "end", not "{sorted(unknown)[0]}".')
+            raise InvalidParams(
+                f'The "{name}" parameter accepts only "start" and "end", not "{sorted(unknown)[0]}".'
+            )
         start = _as_date(f"{name}.start", bounds.get("start"))
         end = _as_date(f"{name}.end", bounds.get("end"))
         if start and end and start > end:
@@ -123,10 +132,14 @@ class RoomsParams(BaseModel):
             if type(flag) is not int or flag not in (0, 1):
                 raise InvalidParams(f'The "fields" value of "{key}" must be 0 or 1.', INVALID_FIELDS)
         if len({flag for key, flag in spec.items() if key != "_id"} | _id_flag_as_mode(spec)) > 1:
-            raise InvalidParams('The "fields" parameter cannot mix included (1) and excluded (0) fields.', INVALID_FIELDS)
+            raise InvalidParams(
+                'The "fields" parameter cannot mix included (1) and excluded (0) fields.', INVALID_FIELDS
+            )
         for path in spec:
             parts = path.split(".")
-            parent = next((".".join(parts[:i]) for i in range(1, len(parts)) if ".".join(parts[:i]) in spec), None)
+            parent = next(
+                (".".join(parts[:i]) for i in range(1, len(parts)) if ".".join(parts[:i]) in spec), None
+            )
             if parent is not None:
                 raise InvalidParams(f'The "fields" paths "{parent}" and "{path}" overlap.', INVALID_FIELDS)
         return tuple(spec.items())
@@ -134,21 +147,23 @@ class RoomsParams(BaseModel):
 
 def parse_rooms_params(query: Mapping[str, Sequence[str]] | None, body: str | None) -> RoomsParams:
     """Validate both sources and merge them; raises InvalidParams with the contract's message."""
-    from_query = _validated(_query_fields(query or {}))
-    from_body = _validated(_body_fields(body))
+    from_query = _validated(_query_fields(query or {}), QUERY_STRING)
+    from_body = _validated(_body_fields(body), JSON_BODY)
     merged: dict[str, Any] = {}
     for source in (from_query, from_body):
         for name in source.model_fields_set:
             value = getattr(source, name)
             if name in merged and merged[name] != value:
-                raise InvalidParams(f'The "{_public_name(name)}" parameter is given twice with different values.')
+                raise InvalidParams(
+                    f'The "{_public_name(name)}" parameter is given twice with different values.'
+                )
             merged[name] = value
     return from_query.model_copy(update=merged)
 
 
-def _validated(raw: dict[str, Any]) -> RoomsParams:
+def _validated(raw: dict[str, Any], source: str) -> RoomsParams:
     try:
-        return RoomsParams.model_validate(raw)
+        return RoomsParams.model_validate(raw, context=source)
     except ValidationError as error:
         raise InvalidParams(_describe(error.errors()[0])) from None
 
@@ -214,7 +229,9 @@ def _json_object(name: str, value: Any, error_type: str) -> dict[str, Any]:
 
 def _check_field_path(name: str, path: str, error_type: str) -> None:
     parts = path.split(".")
-    if len(path) > SETTINGS.max_string_length or any(not p or p.startswith("$") or "\x00" in p for p in parts):
+    if len(path) > SETTINGS.max_string_length or any(
+        not p or p.startswith("$") or "\x00" in p for p in parts
+    ):
         raise InvalidParams(f'The "{name}" parameter has an invalid field name "{path[:64]}".', error_type)
 
 

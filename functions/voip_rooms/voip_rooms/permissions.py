@@ -39,7 +39,9 @@ class PermissionCache:
         return self._roles
 
 
-def authorize(caller: Caller, agents: Sequence[str] | None, roles_by_permission: Mapping[str, frozenset[str]]) -> None:
+def authorize(
+    caller: Caller, agents: Sequence[str] | None, roles_by_permission: Mapping[str, frozenset[str]]
+) -> None:
     """Rocket.Chat's rule: any rooms with view-livechat-rooms, else only one's own with view-l-room."""
 
     def has(permission: str) -> bool:

@@ -16,7 +16,11 @@ UNAVAILABLE_BODY = {"success": False, "error": "Service temporarily unavailable"
 INTERNAL_ERROR_BODY = {"success": False, "error": "Internal server error"}
 NOT_FOUND_BODY = {"success": False, "error": "Not found"}
 METHOD_NOT_ALLOWED_BODY = {"success": False, "error": "Method not allowed"}
-PAYLOAD_TOO_LARGE_BODY = {"success": False, "error": "The request body is too large [invalid-params]", "errorType": "invalid-params"}
+PAYLOAD_TOO_LARGE_BODY = {
+    "success": False,
+    "error": "The request body is too large [invalid-params]",
+    "errorType": "invalid-params",
+}
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[str]:

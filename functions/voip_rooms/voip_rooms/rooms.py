@@ -14,7 +14,12 @@ Document = dict[str, Any]
 
 class RoomReader(Protocol):
     def find_rooms(
-        self, query: Document, sort: list[tuple[str, int]], skip: int, limit: int, projection: Mapping[str, int]
+        self,
+        query: Document,
+        sort: list[tuple[str, int]],
+        skip: int,
+        limit: int,
+        projection: Mapping[str, int],
     ) -> list[Document]: ...
 
     def count_rooms(self, query: Document) -> int: ...

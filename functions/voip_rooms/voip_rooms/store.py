@@ -11,7 +11,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from pymongo.database import Database
-from pymongo.errors import ConfigurationError, ConnectionFailure, ExecutionTimeout, OperationFailure, PyMongoError
+from pymongo.errors import (
+    ConfigurationError,
+    ConnectionFailure,
+    ExecutionTimeout,
+    OperationFailure,
+    PyMongoError,
+)
 
 from voip_rooms.errors import DatabaseUnavailable
 
@@ -47,7 +53,12 @@ class RocketChatStore:
             return {doc["_id"]: frozenset(doc.get("roles") or ()) for doc in found}
 
     def find_rooms(
-        self, query: Document, sort: list[tuple[str, int]], skip: int, limit: int, projection: Mapping[str, int]
+        self,
+        query: Document,
+        sort: list[tuple[str, int]],
+        skip: int,
+        limit: int,
+        projection: Mapping[str, int],
     ) -> list[Document]:
         with _unavailable_on_driver_faults():
             return list(self._rooms.find(query, projection, sort=sort, skip=skip, limit=limit))

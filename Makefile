@@ -1,0 +1,39 @@
+# A newcomer needs two commands: `make run` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 3000
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: setup run test lint validate build clean
+
+setup: $(STAMP)
+
+# Re-installs only when pyproject.toml changes; the stamp is written last, so a failed install retries.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: setup
+	$(BIN)/voip-rooms serve --port $(PORT)
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+validate: setup
+	$(BIN)/sam validate --lint
+
+# sam build needs the function's runtime (python3.13) on PATH; pyenv provides it beside the default.
+build: setup
+	PYENV_VERSION="$$(pyenv version-name 2>/dev/null || true):3.13" $(BIN)/sam build
+
+clean:
+	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

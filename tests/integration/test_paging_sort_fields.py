@@ -1,0 +1,109 @@
+"""§1.3 of the contract: count, offset, sort with the _id tie-break, and fields."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.factories import ApiClient, room
+
+
+def _rooms(api: ApiClient, how_many: int) -> list[str]:
+    start = datetime(2026, 7, 1)
+    rooms = api.add_rooms(*(room(ts=start + timedelta(minutes=n)) for n in range(how_many)))
+    return [r["_id"] for r in rooms]
+
+
+def test_default_page_is_fifty_newest_first(api: ApiClient) -> None:
+    ids = _rooms(api, 60)
+    answer = api.get()
+    assert answer.room_ids == list(reversed(ids))[:50]
+    assert (answer.body["count"], answer.body["offset"], answer.body["total"]) == (50, 0, 60)
+
+
+def test_count_above_one_hundred_is_capped(api: ApiClient) -> None:
+    _rooms(api, 120)
+    assert api.get("count=500").body["count"] == 100
+
+
+def test_count_zero_means_the_default_page_size(api: ApiClient) -> None:
+    _rooms(api, 60)
+    assert api.get("count=0").body["count"] == 50
+
+
+def test_offset_skips_rows_and_is_echoed(api: ApiClient) -> None:
+    ids = list(reversed(_rooms(api, 7)))
+    answer = api.get("count=3&offset=3")
+    assert answer.room_ids == ids[3:6]
+    assert (answer.body["count"], answer.body["offset"], answer.body["total"]) == (3, 3, 7)
+
+
+def test_paging_params_from_the_json_body(api: ApiClient) -> None:
+    ids = list(reversed(_rooms(api, 5)))
+    assert api.get(body={"count": 2, "offset": 1}).room_ids == ids[1:3]
+
+
+def test_offset_past_the_end_gives_an_empty_page_and_the_true_total(api: ApiClient) -> None:
+    _rooms(api, 4)
+    answer = api.get("offset=10")
+    assert (answer.body["rooms"], answer.body["count"], answer.body["total"]) == ([], 0, 4)
+
+
+def test_sort_orders_by_the_requested_field(api: ApiClient) -> None:
+    b, a, c = api.add_rooms(room(fname="Bea"), room(fname="Ann"), room(fname="Cid"))
+    assert api.get({"sort": '{"fname": 1}'}).room_ids == [a["_id"], b["_id"], c["_id"]]
+    assert api.get(body={"sort": {"fname": -1}}).room_ids == [c["_id"], b["_id"], a["_id"]]
+
+
+def test_equal_sort_keys_are_ordered_by_id_in_the_same_direction(api: ApiClient) -> None:
+    same = datetime(2026, 7, 1)
+    api.add_rooms(*(room(_id=f"r{n}", ts=same) for n in (3, 1, 2)))
+    assert api.get().room_ids == ["r3", "r2", "r1"]
+    assert api.get({"sort": '{"ts": 1}'}).room_ids == ["r1", "r2", "r3"]
+
+
+def test_pages_of_equal_keys_neither_repeat_nor_skip_rooms(api: ApiClient) -> None:
+    same = datetime(2026, 7, 1)
+    api.add_rooms(*(room(_id=f"r{n:02d}", ts=same) for n in range(10)))
+    pages = [api.get(f"count=3&offset={offset}").room_ids for offset in range(0, 10, 3)]
+    assert [rid for page in pages for rid in page] == [f"r{n:02d}" for n in reversed(range(10))]
+
+
+def test_fields_include_only_the_named_fields_and_the_id(api: ApiClient) -> None:
+    api.add_rooms(room(fname="Ann", queue="sales"))
+    assert api.get({"fields": '{"fname": 1}'}).body["rooms"][0].keys() == {"_id", "fname"}
+
+
+def test_fields_may_drop_the_id_from_an_inclusion(api: ApiClient) -> None:
+    api.add_rooms(room(fname="Ann"))
+    assert api.get(body={"fields": {"fname": 1, "_id": 0}}).body["rooms"] == [{"fname": "Ann"}]
+
+
+def test_fields_exclusion_removes_the_named_fields(api: ApiClient) -> None:
+    api.add_rooms(room())
+    returned = api.get({"fields": '{"v": 0, "msgs": 0}'}).body["rooms"][0]
+    assert "v" not in returned
+    assert "msgs" not in returned
+    assert "fname" in returned
+
+
+HIDDEN = {"joinCode": "1234", "members": ["a"], "importIds": ["x"], "e2e": {"key": "k"}}
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        None,
+        '{"joinCode": 1, "members": 1, "fname": 1}',
+        '{"msgs": 0}',
+        '{"e2e": 0}',
+        '{"members": 1}',
+        '{"e2e.key": 1, "fname": 1}',
+    ],
+)
+def test_hidden_fields_are_never_returned(api: ApiClient, fields: str | None) -> None:
+    api.add_rooms(room(**HIDDEN))
+    returned = api.get({"fields": fields} if fields else "").body["rooms"][0]
+    assert not HIDDEN.keys() & returned.keys()
+    assert "_id" in returned

@@ -1,0 +1,104 @@
+"""A real `voip-rooms serve` process on a free port, answering real HTTP requests."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.error import HTTPError
+
+import pytest
+
+from voip_rooms_local.demo import DEMO_USERS
+
+ADMIN = DEMO_USERS[0]
+
+
+def _request(
+    url: str, *, headers: dict[str, str] | None = None, body: bytes | None = None, method: str = "GET"
+) -> tuple[int, dict[str, str], dict[str, object]]:
+    request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), json.loads(response.read())
+    except HTTPError as error:
+        return error.code, dict(error.headers), json.loads(error.read())
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    executable = shutil.which("voip-rooms", path=str(Path(sys.executable).parent)) or "voip-rooms"
+    env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"}
+    process = subprocess.Popen(
+        [executable, "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert process.stdout is not None
+    first_line = process.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:(\d+)", first_line)
+    assert match, first_line + (process.stderr.read() if process.stderr else "")
+    yield process, f"http://127.0.0.1:{match.group(1)}"
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def test_documented_example_without_credentials_answers_401(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, base = server
+    status, headers, body = _request(
+        f"{base}/api//v1/voip/rooms",
+        headers={"Content-type": "application/json"},
+        body=b'{"open": true }',
+        method="GET",
+    )
+    assert status == 401
+    assert body["message"] == "You must be logged in to do this."
+    assert headers["Content-Type"] == "application/json"
+
+
+def test_documented_example_as_demo_admin_lists_only_open_rooms(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, base = server
+    headers = {"Content-type": "application/json", "X-User-Id": ADMIN.user_id, "X-Auth-Token": ADMIN.token}
+    status, _, body = _request(f"{base}/api//v1/voip/rooms", headers=headers, body=b'{"open": true }')
+    assert status == 200
+    rooms = body["rooms"]
+    assert isinstance(rooms, list)
+    assert rooms
+    assert all(room["open"] is True and room["t"] == "v" for room in rooms)
+    assert body["total"] == len(rooms)
+
+
+def test_query_string_filters_through_the_server(server: tuple[subprocess.Popen[str], str]) -> None:
+    _, base = server
+    agent = DEMO_USERS[2]
+    headers = {"X-User-Id": agent.user_id, "X-Auth-Token": agent.token}
+    status, _, body = _request(
+        f"{base}/api/v1/voip/rooms?agents[]={agent.user_id}&count=3&offset=1", headers=headers
+    )
+    assert status == 200
+    assert body["count"] == 3
+    assert body["offset"] == 1
+    assert all(room["servedBy"]["_id"] == agent.user_id for room in body["rooms"])  # type: ignore[attr-defined]
+
+
+def test_ctrl_c_stops_the_server_cleanly(server: tuple[subprocess.Popen[str], str]) -> None:
+    process, _ = server
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert "stopped" in out
+    assert "Traceback" not in err

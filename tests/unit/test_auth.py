@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from voip_rooms.auth import authenticate, hash_login_token
+from voip_rooms.errors import AuthenticationFailed
+
+NOW = datetime(2026, 11, 27, tzinfo=UTC)
+EXPIRY = timedelta(days=90)
+
+
+class OneUser:
+    def __init__(self, user: dict[str, Any] | None) -> None:
+        self.user = user
+        self.asked: list[tuple[str, str]] = []
+
+    def find_user_by_token(self, user_id: str, hashed_token: str) -> dict[str, Any] | None:
+        self.asked.append((user_id, hashed_token))
+        return self.user
+
+
+def test_token_hash_is_meteors_sha256_in_standard_base64() -> None:
+    # Meteor's Accounts._hashLoginToken("test"), as stored by Rocket.Chat.
+    assert hash_login_token("test") == "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="
+
+
+def test_lookup_is_by_user_id_and_hashed_token_never_the_clear_token() -> None:
+    users = OneUser(None)
+    with pytest.raises(AuthenticationFailed):
+        authenticate(users, "u1", "secret", login_expiration=EXPIRY, now=NOW)
+    assert users.asked == [("u1", hash_login_token("secret"))]
+
+
+def _user(**token: Any) -> dict[str, Any]:
+    return {
+        "_id": "u1",
+        "roles": ["admin", 7],
+        "services": {"resume": {"loginTokens": [{"hashedToken": hash_login_token("secret"), **token}]}},
+    }
+
+
+def test_caller_carries_the_users_string_roles() -> None:
+    caller = authenticate(
+        OneUser(_user(when=NOW - timedelta(days=1))), "u1", "secret", login_expiration=EXPIRY, now=NOW
+    )
+    assert caller.user_id == "u1"
+    assert caller.roles == frozenset({"admin"})
+
+
+def test_naive_token_dates_are_read_as_utc() -> None:
+    naive = (NOW - timedelta(days=90, seconds=1)).replace(tzinfo=None)
+    with pytest.raises(AuthenticationFailed):
+        authenticate(OneUser(_user(when=naive)), "u1", "secret", login_expiration=EXPIRY, now=NOW)
+
+
+def test_resume_token_without_a_date_is_refused() -> None:
+    with pytest.raises(AuthenticationFailed):
+        authenticate(OneUser(_user()), "u1", "secret", login_expiration=EXPIRY, now=NOW)

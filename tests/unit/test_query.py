@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from voip_rooms.params import parse_rooms_params
+from voip_rooms.query import projection, room_filter, sort_order
+
+
+def test_no_filter_is_every_voip_room() -> None:
+    assert room_filter(parse_rooms_params(None, None)) == {"t": "v"}
+
+
+def test_every_filter_becomes_its_condition() -> None:
+    params = parse_rooms_params(
+        {
+            "agents": ["a1"],
+            "tags": ["vip"],
+            "queue": ["q"],
+            "visitorId": ["v1"],
+            "direction": ["inbound"],
+            "roomName": ["Mary (1)"],
+            "open": ["false"],
+            "closedAt": ['{"start": "2026-07-01"}'],
+        },
+        '{"createdAt": {"end": "2026-08-01T00:00:00Z"}}',
+    )
+    assert room_filter(params) == {
+        "t": "v",
+        "servedBy._id": {"$in": ["a1"]},
+        "open": {"$ne": True},
+        "ts": {"$lte": datetime(2026, 8, 1)},
+        "closedAt": {"$gte": datetime(2026, 7, 1)},
+        "tags": {"$in": ["vip"]},
+        "queue": "q",
+        "v._id": "v1",
+        "direction": "inbound",
+        "name": {"$regex": r"Mary\ \(1\)", "$options": "i"},
+    }
+
+
+def test_id_is_appended_to_the_sort_in_the_first_keys_direction() -> None:
+    assert sort_order(parse_rooms_params(None, None)) == [("ts", -1), ("_id", -1)]
+    assert sort_order(parse_rooms_params({"sort": ['{"fname": 1, "ts": -1}']}, None)) == [
+        ("fname", 1),
+        ("ts", -1),
+        ("_id", 1),
+    ]
+    assert sort_order(parse_rooms_params({"sort": ['{"_id": 1, "ts": -1}']}, None)) == [
+        ("_id", 1),
+        ("ts", -1),
+    ]
+
+
+def test_projection_hides_the_private_fields_by_default() -> None:
+    assert projection(parse_rooms_params(None, None)) == {
+        "joinCode": 0,
+        "members": 0,
+        "importIds": 0,
+        "e2e": 0,
+    }
+
+
+def test_inclusion_projection_drops_hidden_paths() -> None:
+    assert projection(parse_rooms_params({"fields": ['{"fname": 1, "e2e.key": 1}']}, None)) == {"fname": 1}
+    assert projection(parse_rooms_params({"fields": ['{"members": 1, "_id": 0}']}, None)) == {"_id": 1}

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+from bson import Code, Regex, Timestamp
+from bson.datetime_ms import DatetimeMS
+
+from voip_rooms.serialization import to_json
+
+
+def test_dates_have_exactly_three_fractional_digits_and_z() -> None:
+    out = json.loads(
+        to_json(
+            {
+                "a": datetime(2021, 7, 9, 20, 12, 19, 795000),
+                "b": datetime(2021, 1, 1),
+                "c": datetime(1, 1, 1),
+                "d": datetime(9999, 12, 31, 23, 59, 59, 999000),
+            }
+        )
+    )
+    assert out == {
+        "a": "2021-07-09T20:12:19.795Z",
+        "b": "2021-01-01T00:00:00.000Z",
+        "c": "0001-01-01T00:00:00.000Z",
+        "d": "9999-12-31T23:59:59.999Z",
+    }
+
+
+def test_aware_dates_are_converted_to_utc() -> None:
+    aware = datetime(2021, 7, 9, 22, 12, 19, 795000, tzinfo=timezone(timedelta(hours=2)))
+    assert json.loads(to_json([aware, aware.astimezone(UTC)])) == ["2021-07-09T20:12:19.795Z"] * 2
+
+
+def test_dates_outside_pythons_range_use_extended_json() -> None:
+    assert json.loads(to_json({"far": DatetimeMS(2**62)})) == {"far": {"$date": {"$numberLong": str(2**62)}}}
+
+
+def test_rare_bson_types_use_their_extended_json_form() -> None:
+    out = json.loads(to_json({"r": Regex("^a", "i"), "t": Timestamp(5, 1), "c": Code("x")}))
+    assert out == {
+        "r": {"$regularExpression": {"pattern": "^a", "options": "i"}},
+        "t": {"$timestamp": {"t": 5, "i": 1}},
+        "c": "x",
+    }  # Code is a str: its source text
+
+
+def test_unicode_is_kept_as_is() -> None:
+    assert to_json({"fname": "Lucía García 陈"}).decode() == '{"fname":"Lucía García 陈"}'

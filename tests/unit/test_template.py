@@ -1,0 +1,68 @@
+"""The SAM template, as SAM itself transforms it: the route, the runtime, least privilege."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rocketchat-mongodb-AbCdEf"
+
+
+class _NoManagedPolicies:
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def _transformed(parameters: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    template = yaml_parse((ROOT / "template.yaml").read_text())
+    # The translator wants packaged code locations; `sam build`/`deploy` supply them.
+    template["Resources"]["RoomsFunction"]["Properties"]["CodeUri"] = "s3://bucket/function.zip"
+    template["Resources"]["DependenciesLayer"]["Properties"]["ContentUri"] = "s3://bucket/layer.zip"
+    result = transform(template, parameters, _NoManagedPolicies())
+    return dict(result["Resources"])
+
+
+def test_every_method_on_the_route_reaches_the_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    resources = _transformed({}, monkeypatch)
+    paths = resources["RoomsApi"]["Properties"]["Body"]["paths"]
+    integration = paths["/api/v1/voip/rooms"]["x-amazon-apigateway-any-method"][
+        "x-amazon-apigateway-integration"
+    ]
+    assert integration["type"] == "aws_proxy"
+    assert "RoomsFunction.Arn" in json.dumps(integration["uri"])
+    permissions = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
+    assert permissions
+    assert all("/api/v1/voip/rooms" in json.dumps(p["Properties"]["SourceArn"]) for p in permissions)
+
+
+def test_function_runs_python_3_13_with_the_dependencies_layer(monkeypatch: pytest.MonkeyPatch) -> None:
+    function = _transformed({}, monkeypatch)["RoomsFunction"]["Properties"]
+    assert function["Runtime"] == "python3.13"
+    assert function["Handler"] == "voip_rooms.handler.lambda_handler"
+    assert len(function["Layers"]) == 1
+
+
+def test_role_may_read_only_the_connection_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    role = _transformed({"MongoDbSecretArn": SECRET_ARN}, monkeypatch)["RoomsFunctionRole"]["Properties"]
+    assert role["ManagedPolicyArns"] == ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+    statements = [
+        s for policy in role["Policies"] for s in policy["Fn::If"][1]["PolicyDocument"]["Statement"]
+    ]
+    assert [s["Action"] for s in statements] == [["secretsmanager:GetSecretValue"]]
+    assert "*" not in json.dumps([s["Resource"] for s in statements])
+
+
+def test_logs_are_kept_for_a_bounded_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    resources = _transformed({}, monkeypatch)
+    log_group = resources["RoomsFunctionLogGroup"]["Properties"]
+    assert log_group["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    assert resources["RoomsFunction"]["Properties"]["LoggingConfig"]["LogGroup"] == {
+        "Ref": "RoomsFunctionLogGroup"
+    }
