@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import re
-import shutil
 import signal
 import subprocess
-import sys
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.error import HTTPError
-
-import pytest
 
 from voip_rooms_local.demo import DEMO_USERS
 
@@ -30,27 +22,6 @@ def _request(
             return response.status, dict(response.headers), json.loads(response.read())
     except HTTPError as error:
         return error.code, dict(error.headers), json.loads(error.read())
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[subprocess.Popen[str], str]]:
-    executable = shutil.which("voip-rooms", path=str(Path(sys.executable).parent)) or "voip-rooms"
-    env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"}
-    process = subprocess.Popen(
-        [executable, "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    first_line = process.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:(\d+)", first_line)
-    assert match, first_line + (process.stderr.read() if process.stderr else "")
-    yield process, f"http://127.0.0.1:{match.group(1)}"
-    if process.poll() is None:
-        process.kill()
-        process.wait()
 
 
 def test_documented_example_without_credentials_answers_401(
