@@ -29,32 +29,30 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
 
     def _proxy(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self._send_json(HTTPStatus.BAD_REQUEST, {"success": False, "error": "Malformed Content-Length"})
+            return
         if length > MAX_REQUEST_BYTES:
             self._send_json(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"success": False, "error": "Request too large"}
             )
             return
-        raw = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
         try:
-            body = raw.decode("utf-8") if raw else None
             event = rest_event(
                 self.command,
                 url.path,
                 headers=dict(self.headers.items()),
                 query_string=url.query,
-                body=body,
                 source_ip=self.client_address[0],
             )
-        except UnicodeDecodeError:
-            event = rest_event(
-                self.command, url.path, headers=dict(self.headers.items()), query_string=url.query
-            )
-            event |= {"body": base64.b64encode(raw).decode("ascii"), "isBase64Encoded": True}
         except ValueError:
+            # API Gateway, too, refuses a query string it cannot decode before the function runs.
             self._send_json(HTTPStatus.BAD_REQUEST, {"success": False, "error": "Malformed query string"})
             return
+        event |= _body_fields(self.rfile.read(length) if length > 0 else b"")
         with self.invoke_lock:
             result = lambda_handler(event, LocalLambdaContext())
         self._send_result(result)
@@ -86,6 +84,16 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         # The handler's own structured logs already describe each request.
         pass
+
+
+def _body_fields(raw: bytes) -> dict[str, Any]:
+    """The body as API Gateway passes it: text when it is UTF-8, base64 otherwise."""
+    if not raw:
+        return {"body": None, "isBase64Encoded": False}
+    try:
+        return {"body": raw.decode("utf-8"), "isBase64Encoded": False}
+    except UnicodeDecodeError:
+        return {"body": base64.b64encode(raw).decode("ascii"), "isBase64Encoded": True}
 
 
 def make_server(host: str, port: int) -> ThreadingHTTPServer:

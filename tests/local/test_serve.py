@@ -66,6 +66,26 @@ def test_query_string_filters_through_the_server(server: tuple[subprocess.Popen[
     assert all(room["servedBy"]["_id"] == agent.user_id for room in body["rooms"])  # type: ignore[attr-defined]
 
 
+def test_undecodable_query_string_is_a_json_400(server: tuple[subprocess.Popen[str], str]) -> None:
+    _, base = server
+    status, _, body = _request(f"{base}/api/v1/voip/rooms?queue=%ff%fe", headers=_admin_headers())
+    assert status == 400
+    assert body["success"] is False
+
+
+def test_body_that_is_not_utf8_reaches_the_handler_as_base64_and_is_refused(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, base = server
+    status, _, body = _request(f"{base}/api/v1/voip/rooms", headers=_admin_headers(), body=b"\xff\xfe{")
+    assert status == 400
+    assert body["errorType"] == "invalid-params"
+
+
+def _admin_headers() -> dict[str, str]:
+    return {"X-User-Id": ADMIN.user_id, "X-Auth-Token": ADMIN.token}
+
+
 def test_ctrl_c_stops_the_server_cleanly(server: tuple[subprocess.Popen[str], str]) -> None:
     process, _ = server
     process.send_signal(signal.SIGINT)
