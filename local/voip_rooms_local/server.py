@@ -81,6 +81,12 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # Requests refused before the handler (URL or headers too long, bad request line) get JSON too.
+        status = HTTPStatus(code)
+        self.close_connection = True
+        self._send_json(status, {"success": False, "error": message or status.phrase})
+
     def log_message(self, format: str, *args: Any) -> None:
         # The handler's own structured logs already describe each request.
         pass

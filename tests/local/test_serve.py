@@ -82,6 +82,16 @@ def test_body_that_is_not_utf8_reaches_the_handler_as_base64_and_is_refused(
     assert body["errorType"] == "invalid-params"
 
 
+def test_url_too_long_for_the_http_layer_still_gets_a_json_error(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, base = server
+    status, headers, body = _request(f"{base}/api/v1/voip/rooms?queue={'q' * 70_000}")
+    assert status == 414
+    assert headers["Content-Type"] == "application/json"
+    assert body["success"] is False
+
+
 def _admin_headers() -> dict[str, str]:
     return {"X-User-Id": ADMIN.user_id, "X-Auth-Token": ADMIN.token}
 

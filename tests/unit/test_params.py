@@ -49,3 +49,8 @@ def test_nul_characters_are_refused_in_strings_and_field_names() -> None:
         parse_rooms_params({"queue": ["a\x00b"]}, None)
     with pytest.raises(InvalidParams, match="sort"):
         parse_rooms_params({"sort": ['{"a\\u0000": 1}']}, None)
+
+
+def test_time_without_an_offset_is_utc() -> None:
+    params = parse_rooms_params(None, '{"closedAt": {"start": "2026-07-01T10:30:00"}}')
+    assert params.closed_at == DateRange(start=datetime(2026, 7, 1, 10, 30))
