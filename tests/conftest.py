@@ -13,6 +13,7 @@ from tests.factories import ADMIN, ApiClient, default_permissions
 from voip_rooms import database, handler
 from voip_rooms.permissions import PermissionCache
 from voip_rooms_local.datasets import embedded_database
+from voip_rooms_local.demo import demo_dataset
 
 Document = dict[str, Any]
 
@@ -23,6 +24,20 @@ def db() -> Iterator[Any]:
     mongo = embedded_database({"rocketchat_permissions": default_permissions()})
     database.use_database(mongo)
     yield mongo
+    database.use_database(None)
+
+
+@pytest.fixture(scope="module")
+def demo_database() -> Any:
+    """The local runner's demo dataset in an embedded database, built once per test module."""
+    return embedded_database(demo_dataset())
+
+
+@pytest.fixture
+def demo_db(demo_database: Any) -> Iterator[Any]:
+    """The demo database, installed as the handler's database for one test."""
+    database.use_database(demo_database)
+    yield demo_database
     database.use_database(None)
 
 

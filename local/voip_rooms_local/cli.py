@@ -1,46 +1,87 @@
-"""``voip-rooms``: run the Lambda function locally, without Docker."""
+"""``voip-rooms``: run the Lambda function locally, without Docker.
+
+serve    serve the API over HTTP, each request as an API Gateway REST event
+invoke   run one event through the handler and print its result (like `sam local invoke -e`)
+event    print a ready event for a front door, to save and edit
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from voip_rooms import handler
 from voip_rooms.database import use_database
 from voip_rooms_local.datasets import DatasetError, embedded_database, load_directory
 from voip_rooms_local.demo import DEMO_USERS, demo_dataset
+from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
 from voip_rooms_local.server import make_server
 
 
+class UsageError(Exception):
+    """A bad argument or input file; the message is one line for the terminal."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="voip-rooms", description=__doc__)
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except (DatasetError, UsageError) as error:
+        print(f"voip-rooms: {error}", file=sys.stderr)
+        return 2
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="voip-rooms", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
+    data_help = "directory of <collection>.json files (MongoDB Extended JSON); default: the demo dataset"
+
     serve = commands.add_parser("serve", help="serve the API on a local HTTP port")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
-    serve.add_argument(
-        "--data", type=Path, help="directory of <collection>.json files (MongoDB Extended JSON)"
+    serve.add_argument("--data", type=Path, help=data_help)
+    serve.set_defaults(run=_serve)
+
+    invoke = commands.add_parser("invoke", help="run one event through lambda_handler and print the result")
+    invoke.add_argument("event_file", help="a JSON event file, or - for standard input")
+    invoke.add_argument("--data", type=Path, help=data_help)
+    invoke.set_defaults(run=_invoke)
+
+    event = commands.add_parser("event", help="print a ready event for a front door")
+    event.add_argument(
+        "--front-door",
+        choices=sorted(EVENT_BUILDERS),
+        default="rest",
+        help="rest: API Gateway REST; http: HTTP API; url: function URL; alb, alb-multi: ALB "
+        "target group without and with multi-value headers",
     )
-    args = parser.parse_args(argv)
-    try:
-        return _serve(args.host, args.port, args.data)
-    except DatasetError as error:
-        print(f"voip-rooms: {error}", file=sys.stderr)
-        return 2
+    event.add_argument("--user", help="X-User-Id")
+    event.add_argument("--token", help="X-Auth-Token")
+    event.add_argument("--method", default="GET")
+    event.add_argument("--path", default=handler.ROOMS_PATH)
+    event.add_argument("--query", default="", help="query string, e.g. 'open=true&count=5'")
+    event.add_argument("--body", help="request body, e.g. '{\"open\": true}'")
+    event.set_defaults(run=_event)
+    return parser
 
 
-def _serve(host: str, port: int, data: Path | None) -> int:
-    database_label = _choose_database(data)
+def _serve(args: argparse.Namespace) -> int:
+    database_label = _choose_database(args.data)
     try:
-        server = make_server(host, port)
+        server = make_server(args.host, args.port)
     except OSError as error:
-        print(f"voip-rooms: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
-        return 2
-    url = f"http://{host}:{server.server_port}/api/v1/voip/rooms"
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
+    url = f"http://{args.host}:{server.server_port}{handler.ROOMS_PATH}"
     print(f"voip-rooms: serving {url} on {database_label} (Ctrl-C stops)", flush=True)
-    if data is None and not os.environ.get("MONGODB_URI"):
+    if args.data is None and not os.environ.get("MONGODB_URI"):
         _print_demo_users(url)
     try:
         server.serve_forever()
@@ -49,6 +90,47 @@ def _serve(host: str, port: int, data: Path | None) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def _invoke(args: argparse.Namespace) -> int:
+    event = _read_event(args.event_file)
+    _choose_database(args.data)
+    # Standard output carries only the result, as `sam local invoke` does; logs go to standard error.
+    log_handler: Any = handler.logger.registered_handler
+    previous_stream = log_handler.setStream(sys.stderr)
+    try:
+        result = handler.lambda_handler(event, LocalLambdaContext())
+    finally:
+        log_handler.setStream(previous_stream)
+    print(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+def _event(args: argparse.Namespace) -> int:
+    headers = {"Content-Type": "application/json"} if args.body is not None else {}
+    if args.user is not None:
+        headers["X-User-Id"] = args.user
+    if args.token is not None:
+        headers["X-Auth-Token"] = args.token
+    try:
+        event = EVENT_BUILDERS[args.front_door](
+            args.method, args.path, headers=headers, query_string=args.query, body=args.body
+        )
+    except ValueError as error:
+        raise UsageError(f"--query is not a valid query string: {error}") from None
+    print(json.dumps(event, indent=2))
+    return 0
+
+
+def _read_event(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read event {source}: {error}") from None
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise UsageError(f"event {source} is not JSON: {error}") from None
 
 
 def _choose_database(data: Path | None) -> str:

@@ -37,7 +37,9 @@ def test_every_method_on_the_route_reaches_the_function(monkeypatch: pytest.Monk
     ]
     assert integration["type"] == "aws_proxy"
     assert "RoomsFunction.Arn" in json.dumps(integration["uri"])
-    permissions = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
+    permissions = [
+        r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission" and "Condition" not in r
+    ]
     assert permissions
     assert all("/api/v1/voip/rooms" in json.dumps(p["Properties"]["SourceArn"]) for p in permissions)
 
@@ -66,3 +68,31 @@ def test_logs_are_kept_for_a_bounded_time(monkeypatch: pytest.MonkeyPatch) -> No
     assert resources["RoomsFunction"]["Properties"]["LoggingConfig"]["LogGroup"] == {
         "Ref": "RoomsFunctionLogGroup"
     }
+
+
+def test_rest_api_is_the_default_and_other_front_doors_are_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    resources = _transformed({}, monkeypatch)
+    optional = {
+        "RoomsHttpApi": "WithHttpApi",
+        "RoomsHttpApiPermission": "WithHttpApi",
+        "RoomsFunctionUrl": "WithFunctionUrl",
+        "RoomsFunctionUrlPermission": "WithFunctionUrl",
+        "RoomsFunctionUrlInvokePermission": "WithFunctionUrl",
+    }
+    for name, condition in optional.items():
+        assert resources[name]["Condition"] == condition
+    assert "Condition" not in resources["RoomsApi"]
+
+
+def test_function_url_grants_invoke_only_through_the_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    resources = _transformed({"EnableFunctionUrl": "true"}, monkeypatch)
+    url_grant = resources["RoomsFunctionUrlPermission"]["Properties"]
+    invoke_grant = resources["RoomsFunctionUrlInvokePermission"]["Properties"]
+    assert (url_grant["Action"], url_grant["FunctionUrlAuthType"]) == ("lambda:InvokeFunctionUrl", "NONE")
+    assert (invoke_grant["Action"], invoke_grant["InvokedViaFunctionUrl"]) == ("lambda:InvokeFunction", True)
+
+
+def test_http_api_may_invoke_the_function_from_its_own_routes_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    resources = _transformed({"EnableHttpApi": "true"}, monkeypatch)
+    assert resources["RoomsHttpApi"]["Properties"]["Target"] == {"Fn::GetAtt": ["RoomsFunction", "Arn"]}
+    assert "${RoomsHttpApi}/*" in json.dumps(resources["RoomsHttpApiPermission"]["Properties"]["SourceArn"])

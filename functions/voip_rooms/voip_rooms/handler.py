@@ -1,15 +1,32 @@
-"""Lambda entry point: HTTP concerns only (routing, headers, body, status codes)."""
+"""Lambda entry point: HTTP concerns only (front doors, routing, headers, body, status codes).
+
+One function serves API Gateway REST (payload v1) and HTTP API (payload v2) events, Lambda
+function URL events and Application Load Balancer events, each through its own Powertools
+resolver, built on first use from the same routes and error answers.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import timedelta
+from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qs
 
-from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import (
+    ALBResolver,
+    APIGatewayHttpResolver,
+    ApiGatewayResolver,
+    APIGatewayRestResolver,
+    Response,
+)
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.logging import Logger, correlation_paths
+from aws_lambda_powertools.event_handler.lambda_function_url import LambdaFunctionUrlResolver
+from aws_lambda_powertools.logging import Logger
+from aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event import APIGatewayProxyEventV2
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from voip_rooms import responses
@@ -33,36 +50,44 @@ ROOMS_PATH = "/api/v1/voip/rooms"
 DOCUMENTED_ROOMS_PATH = "/api//v1/voip/rooms"
 
 logger = Logger(service="voip-rooms")
-app = APIGatewayRestResolver()
 permission_cache = PermissionCache(SETTINGS.permissions_cache_ttl_seconds)
 login_expiration = timedelta(days=SETTINGS.login_expiration_days)
 
 
-@app.get(ROOMS_PATH)
-@app.get(DOCUMENTED_ROOMS_PATH)
-def get_rooms() -> Response[str]:
-    event = app.current_event
-    user_id = event.headers.get("X-User-Id")  # Powertools matches header names case-insensitively
-    token = event.headers.get("X-Auth-Token")
+def answer_rooms(event: BaseProxyEvent) -> Response[str]:
+    """GET /api/v1/voip/rooms, whichever front door the request came through."""
+    user_id = _single_header(event, "X-User-Id")
+    token = _single_header(event, "X-Auth-Token")
     if not user_id or not token:
         raise AuthenticationFailed
     store = RocketChatStore(get_database(SETTINGS))
     caller = authenticate(store, user_id, token, login_expiration=login_expiration)
-    params = parse_rooms_params(_query_parameters(), _request_body())
+    params = parse_rooms_params(_query_parameters(event), _request_body(event))
     authorize(caller, params.agents, permission_cache.roles(store))
     return responses.json_response(200, list_rooms(store, params))
 
 
-def _query_parameters() -> dict[str, list[str]]:
-    event = app.current_event
-    multi = event.multi_value_query_string_parameters
-    if multi:
-        return dict(multi)
-    return {name: [value] for name, value in (event.query_string_parameters or {}).items()}
+def _single_header(event: BaseProxyEvent, name: str) -> str | None:
+    """A header's one value, by case-insensitive name; a credential sent twice counts as absent."""
+    wanted = name.lower()
+    # Powertools' pick per front door: multi-value headers where the event has them (REST, ALB).
+    for key, value in event.resolved_headers_field.items():
+        if key.lower() == wanted:
+            if isinstance(value, list):
+                return str(value[0]) if len(value) == 1 else None
+            return str(value)
+    return None
 
 
-def _request_body() -> str | None:
-    event = app.current_event
+def _query_parameters(event: BaseProxyEvent) -> dict[str, list[str]]:
+    if isinstance(event, APIGatewayProxyEventV2):
+        # Payload v2 joins repeated parameters with commas, which cannot be told apart from a comma
+        # inside a value ("roomName=Smith, John"); the raw query string is exact.
+        return parse_qs(event.raw_query_string, keep_blank_values=True)
+    return event.resolved_query_string_parameters
+
+
+def _request_body(event: BaseProxyEvent) -> str | None:
     body = event.body
     if body is None:
         return None
@@ -76,49 +101,118 @@ def _request_body() -> str | None:
     return body
 
 
-@app.not_found
-def not_found(_: NotFoundError) -> Response[str]:
-    if app.current_event.path in (ROOMS_PATH, DOCUMENTED_ROOMS_PATH):
+def _path_not_served(event: BaseProxyEvent) -> Response[str]:
+    if event.path in (ROOMS_PATH, DOCUMENTED_ROOMS_PATH):
         return responses.json_response(405, responses.METHOD_NOT_ALLOWED_BODY, {"Allow": "GET"})
     return responses.json_response(404, responses.NOT_FOUND_BODY)
 
 
-@app.exception_handler(AuthenticationFailed)
-def unauthenticated(_: AuthenticationFailed) -> Response[str]:
+def _unauthenticated(_: AuthenticationFailed) -> Response[str]:
     logger.info("request refused", extra={"status": 401, "reason": "authentication"})
     return responses.json_response(401, responses.UNAUTHORIZED_BODY)
 
 
-@app.exception_handler(InvalidParams)
-def invalid_params(error: InvalidParams) -> Response[str]:
+def _invalid_params(error: InvalidParams) -> Response[str]:
     logger.info("request refused", extra={"status": 400, "reason": error.error_type, "detail": error.message})
     return responses.json_response(400, responses.invalid_params_body(error.message, error.error_type))
 
 
-@app.exception_handler(PayloadTooLarge)
-def payload_too_large(_: PayloadTooLarge) -> Response[str]:
+def _payload_too_large(_: PayloadTooLarge) -> Response[str]:
     logger.info("request refused", extra={"status": 413, "reason": "body-too-large"})
     return responses.json_response(413, responses.PAYLOAD_TOO_LARGE_BODY)
 
 
-@app.exception_handler(Forbidden)
-def forbidden(_: Forbidden) -> Response[str]:
+def _forbidden(_: Forbidden) -> Response[str]:
     logger.info("request refused", extra={"status": 403, "reason": "permission"})
     return responses.json_response(403, responses.FORBIDDEN_BODY)
 
 
-@app.exception_handler(DatabaseUnavailable)
-def database_unavailable(error: DatabaseUnavailable) -> Response[str]:
+def _database_unavailable(error: DatabaseUnavailable) -> Response[str]:
     logger.error("database unavailable", extra={"status": 503, "error_type": str(error)})
     return responses.json_response(503, responses.UNAVAILABLE_BODY)
 
 
-@app.exception_handler(Exception)
-def unexpected(_: Exception) -> Response[str]:
+def _unexpected(_: Exception) -> Response[str]:
     logger.exception("unexpected error", extra={"status": 500})
     return responses.json_response(500, responses.INTERNAL_ERROR_BODY)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+# One answer per domain error; Exception last, for anything unexpected.
+ERROR_ANSWERS: dict[type[Exception], Callable[[Any], Response[str]]] = {
+    AuthenticationFailed: _unauthenticated,
+    InvalidParams: _invalid_params,
+    PayloadTooLarge: _payload_too_large,
+    Forbidden: _forbidden,
+    DatabaseUnavailable: _database_unavailable,
+    Exception: _unexpected,
+}
+
+
+def _front_door(resolver: ApiGatewayResolver) -> ApiGatewayResolver:
+    """Give one Powertools resolver the endpoint's routes and error answers."""
+
+    @resolver.get(ROOMS_PATH)
+    @resolver.get(DOCUMENTED_ROOMS_PATH)
+    def get_rooms() -> Response[str]:
+        return answer_rooms(resolver.current_event)
+
+    @resolver.not_found
+    def not_found(_: NotFoundError) -> Response[str]:
+        return _path_not_served(resolver.current_event)
+
+    for error, answer in ERROR_ANSWERS.items():
+        resolver.exception_handler(error)(answer)
+    return resolver
+
+
+FRONT_DOORS: dict[str, Callable[[], ApiGatewayResolver]] = {
+    "rest": lambda: _front_door(APIGatewayRestResolver()),
+    "http": lambda: _front_door(APIGatewayHttpResolver()),
+    "url": lambda: _front_door(LambdaFunctionUrlResolver()),
+    # ALB passes the query string as it was received, still percent-encoded.
+    "alb": lambda: _front_door(ALBResolver(decode_query_parameters=True)),
+}
+_resolvers: dict[str, ApiGatewayResolver] = {}
+
+
+def front_door_of(event: Any) -> str | None:
+    """Which front door sent this event: rest, http, url, alb, or None for an unknown shape."""
+    context = event.get("requestContext") if isinstance(event, dict) else None
+    if not isinstance(context, dict):
+        return None
+    if "elb" in context:
+        return "alb"
+    if event.get("version") == "2.0" and isinstance(context.get("http"), dict):
+        return "url" if ".lambda-url." in str(context.get("domainName", "")) else "http"
+    if "httpMethod" in event:
+        # REST APIs, and HTTP APIs sending payload format 1.0.
+        return "rest"
+    return None
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    door = front_door_of(event)
+    # Set on every invocation: the logger outlives it, and must not carry the last request's id.
+    logger.set_correlation_id(_request_id(event, door) if door else None)
+    if door is None:
+        logger.error(
+            "unsupported event", extra={"event_keys": sorted(event)[:20] if isinstance(event, dict) else []}
+        )
+        return responses.unsupported_event_result()
+    if door not in _resolvers:
+        _resolvers[door] = FRONT_DOORS[door]()
+    result = _resolvers[door].resolve(event, context)
+    if door == "alb":
+        # A target group's answer carries a status line as well as the code.
+        result["statusDescription"] = f"{result['statusCode']} {HTTPStatus(result['statusCode']).phrase}"
+    return result
+
+
+def _request_id(event: dict[str, Any], door: str) -> str | None:
+    if door == "alb":
+        headers = event.get("headers") or event.get("multiValueHeaders") or {}
+        trace = next((value for name, value in headers.items() if name.lower() == "x-amzn-trace-id"), None)
+        return str(trace[0] if isinstance(trace, list) else trace) if trace else None
+    request_id = event["requestContext"].get("requestId")
+    return str(request_id) if request_id else None

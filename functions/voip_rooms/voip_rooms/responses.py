@@ -34,3 +34,17 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 def invalid_params_body(message: str, error_type: str) -> dict[str, Any]:
     return {"success": False, "error": f"{message} [{error_type}]", "errorType": error_type}
+
+
+def unsupported_event_result() -> dict[str, Any]:
+    """The result for an event no front door sent: shaped like an HTTP answer, so any caller can read it."""
+    body = {
+        "success": False,
+        "error": "Unsupported event: expected an API Gateway, function URL or ALB request",
+    }
+    return {
+        "statusCode": 400,
+        "headers": {"Content-Type": JSON, "Cache-Control": "no-store"},
+        "body": to_json(body).decode("utf-8"),
+        "isBase64Encoded": False,
+    }

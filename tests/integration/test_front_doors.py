@@ -1,0 +1,144 @@
+"""One handler, every HTTP front door: REST and HTTP APIs, function URLs, ALB; and the sample events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from voip_rooms.handler import front_door_of, lambda_handler
+from voip_rooms_local.demo import DEMO_USERS
+from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+ADMIN = {"X-User-Id": DEMO_USERS[0].user_id, "X-Auth-Token": DEMO_USERS[0].token}
+DOORS = sorted(EVENT_BUILDERS)
+
+
+def _invoke(event: dict[str, Any]) -> dict[str, Any]:
+    return lambda_handler(event, LocalLambdaContext())
+
+
+def _recorded_status(path: Path) -> int:
+    return int(path.name.split(".")[-2])
+
+
+def test_the_sample_events_cover_every_front_door_and_case() -> None:
+    files = sorted(EVENTS.rglob("*.json"))
+    assert {f.parent.name for f in files} >= {*DOORS, "direct"}
+    for door in DOORS:
+        assert {_recorded_status(f) for f in files if f.parent.name == door} == {200, 400, 401, 403}
+
+
+@pytest.mark.parametrize("path", sorted(EVENTS.rglob("*.json")), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_sample_event_gives_its_recorded_status(demo_db: Any, path: Path) -> None:
+    result = _invoke(json.loads(path.read_text()))
+    assert result["statusCode"] == _recorded_status(path), result["body"]
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_each_event_is_recognised_as_its_front_door(door: str) -> None:
+    expected = "alb" if door.startswith("alb") else door
+    assert front_door_of(EVENT_BUILDERS[door]("GET", "/api/v1/voip/rooms")) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "open=true&count=7",
+        "agents%5B%5D=demo-agent-2&sort=%7B%22fname%22%3A1%7D&count=4&offset=2",
+        "createdAt=%7B%22start%22%3A%222026-09-01%22%7D&direction=outbound&roomName=ana",
+    ],
+)
+def test_the_same_request_gives_the_same_rooms_through_every_front_door(demo_db: Any, query: str) -> None:
+    bodies = {
+        door: json.loads(
+            _invoke(build("GET", "/api/v1/voip/rooms", headers=ADMIN, query_string=query))["body"]
+        )
+        for door, build in EVENT_BUILDERS.items()
+    }
+    reference = bodies.pop("rest")
+    assert reference["count"] > 0
+    for door, body in bodies.items():
+        assert body == reference, door
+
+
+@pytest.mark.parametrize(
+    ("request_line", "headers", "status"),
+    [
+        ("GET /api/v1/voip/rooms", {}, 401),
+        ("GET /api/v1/voip/rooms?count=abc", ADMIN, 400),
+        ("GET /api/v1/voip/rooms", {"X-User-Id": "demo-user", "X-Auth-Token": "demo-user-token"}, 403),
+        ("POST /api/v1/voip/rooms", ADMIN, 405),
+        ("GET /api/v1/voip/nothing", ADMIN, 404),
+    ],
+)
+def test_every_front_door_answers_with_the_same_status(
+    demo_db: Any, request_line: str, headers: dict[str, str], status: int
+) -> None:
+    method, _, target = request_line.partition(" ")
+    path, _, query = target.partition("?")
+    for door, build in EVENT_BUILDERS.items():
+        assert _invoke(build(method, path, headers=headers, query_string=query))["statusCode"] == status, door
+
+
+def test_payload_v2_keeps_commas_inside_a_value(demo_db: Any) -> None:
+    event = EVENT_BUILDERS["http"](
+        "GET", "/api/v1/voip/rooms", headers=ADMIN, query_string="roomName=Smith%2C%20John"
+    )
+    body = json.loads(_invoke(event)["body"])
+    assert body["success"] is True  # one roomName, not two values refused as a repeated parameter
+
+
+def test_alb_answers_carry_a_status_line_and_follow_the_target_groups_header_mode(demo_db: Any) -> None:
+    single = _invoke(EVENT_BUILDERS["alb"]("GET", "/api/v1/voip/rooms", headers=ADMIN))
+    multi = _invoke(EVENT_BUILDERS["alb-multi"]("POST", "/api/v1/voip/rooms", headers=ADMIN))
+    assert single["statusDescription"] == "200 OK"
+    assert single["headers"]["Content-Type"] == "application/json"
+    assert multi["statusDescription"] == "405 Method Not Allowed"
+    assert multi["multiValueHeaders"]["Allow"] == ["GET"]
+    assert "headers" not in multi
+
+
+def test_rest_answers_use_multi_value_headers_and_v2_answers_plain_headers(demo_db: Any) -> None:
+    rest = _invoke(EVENT_BUILDERS["rest"]("GET", "/api/v1/voip/rooms", headers=ADMIN))
+    url = _invoke(EVENT_BUILDERS["url"]("GET", "/api/v1/voip/rooms", headers=ADMIN))
+    assert rest["multiValueHeaders"]["Cache-Control"] == ["no-store"]
+    assert url["headers"]["Cache-Control"] == "no-store"
+
+
+def test_a_credential_header_sent_twice_counts_as_absent(demo_db: Any) -> None:
+    event = EVENT_BUILDERS["alb-multi"]("GET", "/api/v1/voip/rooms", headers=ADMIN)
+    event["multiValueHeaders"]["x-auth-token"] = [ADMIN["X-Auth-Token"], "another-token"]
+    assert _invoke(event)["statusCode"] == 401
+
+
+@pytest.mark.parametrize(
+    "event", [{}, {"Records": [{"eventSource": "aws:sqs"}]}, {"requestContext": {}}, [1, 2]]
+)
+def test_an_event_of_no_known_shape_is_a_logged_clear_error(
+    event: Any, logs: Callable[[], list[dict[str, Any]]]
+) -> None:
+    _invoke(EVENT_BUILDERS["rest"]("GET", "/api/v1/voip/rooms"))  # sets a correlation id (and answers 401)
+    result = lambda_handler(event, LocalLambdaContext())
+    assert result["statusCode"] == 400
+    assert "Unsupported event" in json.loads(result["body"])["error"]
+    unsupported = logs()[-1]
+    assert unsupported["message"] == "unsupported event"
+    assert "correlation_id" not in unsupported, "no request id is carried over from an earlier event"
+
+
+def test_each_front_door_logs_its_own_request_id(
+    demo_db: Any, logs: Callable[[], list[dict[str, Any]]]
+) -> None:
+    rest = EVENT_BUILDERS["rest"]("GET", "/api/v1/voip/rooms")
+    alb = EVENT_BUILDERS["alb"]("GET", "/api/v1/voip/rooms")
+    _invoke(rest)
+    _invoke(alb)
+    assert [line["correlation_id"] for line in logs()] == [
+        rest["requestContext"]["requestId"],
+        alb["headers"]["x-amzn-trace-id"],
+    ]
