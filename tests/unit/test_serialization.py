@@ -48,3 +48,23 @@ def test_rare_bson_types_use_their_extended_json_form() -> None:
 
 def test_unicode_is_kept_as_is() -> None:
     assert to_json({"fname": "Lucía García 陈"}).decode() == '{"fname":"Lucía García 陈"}'
+
+
+def test_repeated_and_look_alike_dates_are_each_converted_correctly() -> None:
+    naive = datetime(2021, 7, 9, 22, 12, 19, 795000)
+    aware = naive.replace(tzinfo=timezone(timedelta(hours=2)))  # the same wall time, two hours earlier in UTC
+    out = json.loads(to_json({"a": naive, "b": aware, "c": naive, "d": [aware, naive]}))
+    assert out == {
+        "a": "2021-07-09T22:12:19.795Z",
+        "b": "2021-07-09T20:12:19.795Z",
+        "c": "2021-07-09T22:12:19.795Z",
+        "d": ["2021-07-09T20:12:19.795Z", "2021-07-09T22:12:19.795Z"],
+    }
+
+
+def test_an_unhashable_bson_value_among_dates_takes_the_general_path() -> None:
+    out = json.loads(to_json({"when": datetime(2021, 1, 1), "pattern": Regex("^x")}))
+    assert out == {
+        "when": "2021-01-01T00:00:00.000Z",
+        "pattern": {"$regularExpression": {"pattern": "^x", "options": ""}},
+    }

@@ -19,7 +19,24 @@ _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def to_json(payload: Any) -> bytes:
-    return orjson.dumps(payload, default=_bson_value, option=_OPTIONS)
+    try:
+        return orjson.dumps(payload, default=_ConvertedValues().__getitem__, option=_OPTIONS)
+    except orjson.JSONEncodeError:
+        # A value that cannot key the cache (an unhashable BSON type such as Regex): convert each one.
+        return orjson.dumps(payload, default=_bson_value, option=_OPTIONS)
+
+
+class _ConvertedValues(dict[Any, Any]):
+    """One serialization's BSON values, each converted once.
+
+    orjson hands every datetime to ``default``. A room repeats the same instants (``lm``,
+    ``lastMessage.ts``, ``metrics.v.lq`` ...), and ``dict.__getitem__`` answers a repeat without
+    running any Python code; only a first occurrence reaches ``__missing__``.
+    """
+
+    def __missing__(self, value: Any) -> Any:
+        converted = self[value] = _bson_value(value)
+        return converted
 
 
 def _bson_value(value: Any) -> Any:
