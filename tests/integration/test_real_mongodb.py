@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from pymongo import MongoClient, monitoring
 
 from tests.factories import ApiClient, TestUser
 from voip_rooms import database
@@ -78,3 +79,38 @@ def test_filters_projection_and_regex_on_the_server(real_api: ApiClient) -> None
         assert room.keys() <= {"_id", "fname", "tags"}
         assert room["fname"] == "Ana Souza"
         assert {"vip", "refund"} & set(room["tags"])
+
+
+class _CommandCounter(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name in ("find", "aggregate", "count"):
+            self.names.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+def test_the_server_sees_two_commands_when_the_page_tells_the_total_and_three_otherwise(
+    real_api: ApiClient,
+) -> None:
+    counter = _CommandCounter()
+    name = real_api.db.name
+    client: MongoClient[dict[str, Any]] = MongoClient(os.environ["MONGODB_URI"], event_listeners=[counter])
+    try:
+        database.use_database(client[name])
+        admin = _as_test_user(ADMIN)
+        real_api.get(user=admin)  # fills the permission cache
+        counter.names.clear()
+        assert real_api.get({"open": "true"}, user=admin).body["total"] == 24
+        assert counter.names == ["find", "find"]
+        counter.names.clear()
+        assert real_api.get({"count": "5"}, user=admin).body["total"] == 320
+        assert counter.names == ["find", "find", "aggregate"]
+    finally:
+        client.close()

@@ -33,11 +33,17 @@ def _connect(settings: Settings) -> Database[dict[str, Any]]:
         _connection_uri(settings),
         appname="voip-rooms-lambda",
         connect=False,
+        # A container serves one request at a time: two connections cover a monitor race.
         maxPoolSize=settings.mongodb_max_pool_size,
+        # Frozen containers leave idle sockets behind; drop them before the server or a NAT does.
         maxIdleTimeMS=60_000,
-        # One budget for server selection, connecting and every command (pymongo's timeoutMS).
+        # Each bound stays within the request's own deadline (handler: pymongo.timeout), which also
+        # sends every command's maxTimeMS from the time left.
+        serverSelectionTimeoutMS=settings.mongodb_timeout_ms,
+        connectTimeoutMS=settings.mongodb_timeout_ms,
         timeoutMS=settings.mongodb_timeout_ms,
         retryReads=True,
+        compressors="zlib",
     )
     # DATETIME_AUTO: a date outside Python's range decodes as DatetimeMS instead of failing.
     codec = CodecOptions(document_class=dict, datetime_conversion=DatetimeConversion.DATETIME_AUTO)

@@ -15,6 +15,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
+import pymongo
 from aws_lambda_powertools.event_handler.api_gateway import (
     ALBResolver,
     APIGatewayHttpResolver,
@@ -52,6 +53,9 @@ DOCUMENTED_ROOMS_PATH = "/api//v1/voip/rooms"
 logger = Logger(service="voip-rooms")
 permission_cache = PermissionCache(SETTINGS.permissions_cache_ttl_seconds)
 login_expiration = timedelta(days=SETTINGS.login_expiration_days)
+if SETTINGS.mongodb_uri:
+    # During Lambda's init phase (connect=False: no I/O); a secret is fetched on first use instead.
+    get_database(SETTINGS)
 
 
 def answer_rooms(event: BaseProxyEvent) -> Response[str]:
@@ -60,11 +64,14 @@ def answer_rooms(event: BaseProxyEvent) -> Response[str]:
     token = _single_header(event, "X-Auth-Token")
     if not user_id or not token:
         raise AuthenticationFailed
-    store = RocketChatStore(get_database(SETTINGS))
-    caller = authenticate(store, user_id, token, login_expiration=login_expiration)
-    params = parse_rooms_params(_query_parameters(event), _request_body(event))
-    authorize(caller, params.agents, permission_cache.roles(store))
-    return responses.json_response(200, list_rooms(store, params))
+    store = RocketChatStore(get_database(SETTINGS), SETTINGS.mongodb_read_preference)
+    # One deadline for all of this request's commands, under the function's own timeout.
+    with pymongo.timeout(SETTINGS.mongodb_timeout_ms / 1000):
+        caller = authenticate(store, user_id, token, login_expiration=login_expiration)
+        params = parse_rooms_params(_query_parameters(event), _request_body(event))
+        authorize(caller, params.agents, permission_cache.roles(store))
+        page = list_rooms(store, params)
+    return responses.json_response(200, page)
 
 
 def _single_header(event: BaseProxyEvent, name: str) -> str | None:

@@ -16,6 +16,16 @@ def _int_env(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+READ_PREFERENCES = ("primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest")
+
+
+def _choice_env(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip() or default
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     mongodb_uri: str
@@ -23,6 +33,7 @@ class Settings:
     mongodb_database: str
     mongodb_timeout_ms: int
     mongodb_max_pool_size: int
+    mongodb_read_preference: str
     login_expiration_days: int
     permissions_cache_ttl_seconds: int
     max_body_bytes: int
@@ -37,6 +48,9 @@ class Settings:
             mongodb_database=os.environ.get("MONGODB_DATABASE", "").strip() or "rocketchat",
             mongodb_timeout_ms=_int_env("MONGODB_TIMEOUT_MS", 5000, minimum=1),
             mongodb_max_pool_size=_int_env("MONGODB_MAX_POOL_SIZE", 2, minimum=1),
+            mongodb_read_preference=_choice_env(
+                "MONGODB_READ_PREFERENCE", "secondaryPreferred", READ_PREFERENCES
+            ),
             login_expiration_days=_int_env("LOGIN_EXPIRATION_DAYS", 90, minimum=1),
             permissions_cache_ttl_seconds=_int_env("PERMISSIONS_CACHE_TTL_SECONDS", 60),
             max_body_bytes=_int_env("MAX_BODY_BYTES", 16_384, minimum=2),

@@ -18,6 +18,7 @@ from pymongo.errors import (
     OperationFailure,
     PyMongoError,
 )
+from pymongo.read_preferences import PrimaryPreferred, make_read_preference, read_pref_mode_from_name
 
 from voip_rooms.errors import DatabaseUnavailable
 
@@ -35,10 +36,13 @@ _USER_PROJECTION = {
 
 
 class RocketChatStore:
-    def __init__(self, database: Database[Document]) -> None:
-        self._users = database["users"]
-        self._rooms = database["rocketchat_room"]
-        self._permissions = database["rocketchat_permissions"]
+    def __init__(self, database: Database[Document], listing_read_preference: str = "primary") -> None:
+        # A token created a moment ago may not have reached a secondary yet: authentication
+        # prefers the primary; the listing may be served by secondaries.
+        self._users = database.get_collection("users", read_preference=PrimaryPreferred())
+        listing = make_read_preference(read_pref_mode_from_name(listing_read_preference), None)
+        self._rooms = database.get_collection("rocketchat_room", read_preference=listing)
+        self._permissions = database.get_collection("rocketchat_permissions", read_preference=listing)
 
     def find_user_by_token(self, user_id: str, hashed_token: str) -> Document | None:
         with _unavailable_on_driver_faults():

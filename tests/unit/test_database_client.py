@@ -1,0 +1,58 @@
+"""How the MongoDB client is set up for Lambda, and which reads may go to secondaries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from pymongo.read_preferences import PrimaryPreferred, SecondaryPreferred
+
+from voip_rooms import database
+from voip_rooms.settings import SETTINGS, Settings
+from voip_rooms.store import RocketChatStore
+
+
+@pytest.fixture
+def client_options() -> Iterator[Any]:
+    database.use_database(None)
+    settings = replace(SETTINGS, mongodb_uri="mongodb://db.example:27017/callcenter", mongodb_timeout_ms=4000)
+    handle = database.get_database(settings)
+    yield handle.client.options
+    handle.client.close()
+    database.use_database(None)
+
+
+def test_client_is_small_bounded_and_named_for_lambda(client_options: Any) -> None:
+    assert client_options.pool_options.max_pool_size == 2
+    assert client_options.pool_options.max_idle_time_seconds == 60
+    assert client_options.timeout == 4.0
+    assert client_options.server_selection_timeout == 4.0
+    assert client_options.pool_options.connect_timeout == 4.0
+    assert client_options.retry_reads is True
+    assert client_options.pool_options.metadata["application"] == {"name": "voip-rooms-lambda"}
+    assert client_options.pool_options._compression_settings.compressors == ["zlib"]
+
+
+class RecordingDatabase:
+    def __init__(self) -> None:
+        self.read_preferences: dict[str, Any] = {}
+
+    def get_collection(self, name: str, read_preference: Any = None) -> object:
+        self.read_preferences[name] = read_preference
+        return object()
+
+
+def test_authentication_reads_the_primary_and_the_listing_may_read_secondaries() -> None:
+    recorded = RecordingDatabase()
+    RocketChatStore(recorded, "secondaryPreferred")  # type: ignore[arg-type]
+    assert recorded.read_preferences["users"] == PrimaryPreferred()
+    assert recorded.read_preferences["rocketchat_room"] == SecondaryPreferred()
+    assert recorded.read_preferences["rocketchat_permissions"] == SecondaryPreferred()
+
+
+def test_a_misspelt_read_preference_stops_the_function_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONGODB_READ_PREFERENCE", "secondaryPrefered")
+    with pytest.raises(ValueError, match="MONGODB_READ_PREFERENCE must be one of"):
+        Settings.from_env()
