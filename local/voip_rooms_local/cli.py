@@ -15,8 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pymongo.errors import PyMongoError
+
 from voip_rooms import handler
-from voip_rooms.database import use_database
+from voip_rooms.database import get_database, use_database
+from voip_rooms.indexes import describe, ensure_indexes
+from voip_rooms.settings import SETTINGS
 from voip_rooms_local.datasets import DatasetError, embedded_database, load_directory
 from voip_rooms_local.demo import DEMO_USERS, demo_dataset
 from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
@@ -70,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     event.add_argument("--query", default="", help="query string, e.g. 'open=true&count=5'")
     event.add_argument("--body", help="request body, e.g. '{\"open\": true}'")
     event.set_defaults(run=_event)
+
+    indexes = commands.add_parser("indexes", help="create the indexes the endpoint needs on rocketchat_room")
+    indexes.add_argument("--dry-run", action="store_true", help="only say what would be created")
+    indexes.add_argument("--data", type=Path, help=data_help + " (used only without MONGODB_URI)")
+    indexes.set_defaults(run=_indexes)
     return parser
 
 
@@ -119,6 +128,18 @@ def _event(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UsageError(f"--query is not a valid query string: {error}") from None
     print(json.dumps(event, indent=2))
+    return 0
+
+
+def _indexes(args: argparse.Namespace) -> int:
+    database_label = _choose_database(args.data)
+    print(f"voip-rooms: indexes on rocketchat_room in {database_label}{' (dry run)' if args.dry_run else ''}")
+    try:
+        actions = ensure_indexes(get_database(SETTINGS)["rocketchat_room"], dry_run=args.dry_run)
+    except PyMongoError as error:
+        raise UsageError(f"the database refused: {type(error).__name__}: {str(error)[:200]}") from None
+    for line in describe(actions):
+        print(f"  {line}")
     return 0
 
 

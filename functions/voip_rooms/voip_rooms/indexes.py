@@ -1,0 +1,110 @@
+"""The indexes the endpoint's queries need on ``rocketchat_room``, and which one serves a query.
+
+Every index follows the ESR rule: ``t`` (always an equality) first, one equality field next, then
+the default order (``ts``, ``_id``), so the default listing of any single filter reads the index in
+order and needs no in-memory sort. They are partial on ``t: "v"``: they hold only VoIP rooms, so
+Rocket.Chat's writes to other room types never touch them. Not used at run time; see
+``voip-rooms indexes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from voip_rooms.query import DEFAULT_SORT, VOIP_ROOM_TYPE
+
+IndexKeys = tuple[tuple[str, int], ...]
+_ORDER: IndexKeys = (*DEFAULT_SORT, ("_id", DEFAULT_SORT[0][1]))
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    keys: IndexKeys
+    serves: str
+
+    @property
+    def equality_fields(self) -> tuple[str, ...]:
+        return tuple(field for field, _ in self.keys[1 : len(self.keys) - len(_ORDER)])
+
+
+def _voip_index(name: str, equality: str | None, serves: str) -> IndexSpec:
+    middle: IndexKeys = ((equality, 1),) if equality else ()
+    return IndexSpec(f"voip_rooms_{name}", (("t", 1), *middle, *_ORDER), serves)
+
+
+ENDPOINT_INDEXES = (
+    _voip_index(
+        "by_ts", None, "the default listing, createdAt ranges, and filters without an index of their own"
+    ),
+    _voip_index("by_agent", "servedBy._id", "agents (an agent listing their own rooms)"),
+    _voip_index("by_open", "open", "open=true (the documented example)"),
+    _voip_index("by_queue", "queue", "queue"),
+    _voip_index("by_visitor", "v._id", "visitorId"),
+    _voip_index("by_direction", "direction", "direction"),
+    _voip_index("by_tags", "tags", "tags (multikey)"),
+)
+PARTIAL_FILTER = {"t": VOIP_ROOM_TYPE}
+
+
+def serving_index(query: Mapping[str, Any], sort: Sequence[tuple[str, int]]) -> IndexSpec | None:
+    """The index that reads this query in the requested order with the most equality keys, if any.
+
+    A condition is an equality when it is a plain value or an ``$in`` (point bounds: several points
+    are merged in order); ``$ne``, ranges and regexes are filtered while reading.
+    """
+    equalities = {field for field, condition in query.items() if _is_equality(condition)}
+    candidates = [
+        index
+        for index in ENDPOINT_INDEXES
+        if index.keys[0] == ("t", 1)
+        and "t" in equalities
+        and set(index.equality_fields) <= equalities
+        and _reads_in_order(index.keys[-len(_ORDER) :], sort)
+    ]
+    return max(candidates, key=lambda index: len(index.equality_fields), default=None)
+
+
+def _is_equality(condition: Any) -> bool:
+    if isinstance(condition, Mapping):
+        return set(condition) == {"$in"}
+    return True
+
+
+def _reads_in_order(index_order: IndexKeys, sort: Sequence[tuple[str, int]]) -> bool:
+    wanted = tuple(sort)
+    backwards = tuple((field, -direction) for field, direction in index_order)
+    return wanted in (index_order, backwards)
+
+
+@dataclass(frozen=True)
+class IndexAction:
+    index: IndexSpec
+    action: str  # "exists", "create", "created", or "skipped: ..." (never drops or alters)
+
+
+def ensure_indexes(collection: Any, *, dry_run: bool) -> list[IndexAction]:
+    """Create the missing endpoint indexes; an existing index with the same keys or name is left as it is."""
+    existing = collection.index_information()
+    by_keys = {
+        tuple((field, int(direction)) for field, direction in info["key"]): name
+        for name, info in existing.items()
+    }
+    actions = []
+    for index in ENDPOINT_INDEXES:
+        if index.keys in by_keys:
+            actions.append(IndexAction(index, f"exists as {by_keys[index.keys]}"))
+        elif index.name in existing:
+            actions.append(IndexAction(index, "skipped: another index already has this name"))
+        elif dry_run:
+            actions.append(IndexAction(index, "create"))
+        else:
+            collection.create_index(list(index.keys), name=index.name, partialFilterExpression=PARTIAL_FILTER)
+            actions.append(IndexAction(index, "created"))
+    return actions
+
+
+def describe(actions: Iterable[IndexAction]) -> list[str]:
+    return [f"{a.action:<40} {a.index.name:<24} {dict(a.index.keys)}" for a in actions]
