@@ -11,7 +11,7 @@ from bson import json_util
 from pydantic import ValidationError
 from pymongo.database import Database
 
-from voip_rooms.models import VoipRoom
+from voip_rooms_local.models import VoipRoom
 
 COLLECTIONS = ("users", "rocketchat_room", "rocketchat_permissions")
 Document = dict[str, Any]

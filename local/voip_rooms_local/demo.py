@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from voip_rooms.auth import PERSONAL_ACCESS_TOKEN, hash_login_token
-from voip_rooms.models import VoipRoom
+from voip_rooms_local.models import VoipRoom
 
 Document = dict[str, Any]
 ROOM_COUNT = 320

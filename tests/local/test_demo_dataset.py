@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from voip_rooms.models import VoipRoom
 from voip_rooms_local.demo import DEMO_USERS, demo_dataset
+from voip_rooms_local.models import VoipRoom
 
 
 def test_demo_dataset_is_deterministic_apart_from_token_dates() -> None:
