@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 3000
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup run test lint validate build clean
+.PHONY: setup run test lint validate build bench clean
 
 setup: $(STAMP)
 
@@ -35,5 +35,9 @@ validate: setup
 build: setup
 	PYENV_VERSION="$$(pyenv version-name 2>/dev/null || true):3.13" $(BIN)/sam build
 
+# The performance budgets (docs/PERFORMANCE.md), measured against their floors on the function's runtime.
+bench: setup
+	PYENV_VERSION="$$(pyenv version-name 2>/dev/null || true):3.13" $(BIN)/python -m bench
+
 clean:
-	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .aws-sam bench/.build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,153 @@
+"""`make bench`: a line per budget (product, floor, ratio, target, PASS/FAIL); also bench/results.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import cold_start, package_size, round_trips
+from bench.artifacts import ROOT, built_artifacts
+
+RESULTS = ROOT / "bench" / "results.json"
+
+
+def _runtime() -> str:
+    """The function's runtime (python3.13) when the machine has it, else this interpreter.
+
+    The real executable, not a version manager's shim: the measured processes get a bare environment.
+    """
+    found = shutil.which("python3.13")
+    if not found:
+        return sys.executable
+    real = subprocess.run(
+        [found, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True, check=False
+    )
+    return real.stdout.strip() or sys.executable
+
+
+def _warm(python: str, function_dir: Path, layer_dir: Path, batches: int) -> dict[str, float]:
+    code = (
+        f"import sys; sys.path[:0] = [{str(function_dir)!r}, {str(layer_dir)!r}, {str(ROOT)!r}]; "
+        f"sys.argv = ['warm', '{batches}']; import runpy; runpy.run_module('bench.warm', run_name='__main__')"
+    )
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    output = subprocess.run(
+        [python, "-I", "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def _line(
+    budget: str, product: str, floor: str, *, ratio: float | None, target: str, passed: bool
+) -> dict[str, Any]:
+    return {
+        "budget": budget,
+        "product": product,
+        "floor": floor,
+        "ratio": ratio,
+        "target": target,
+        "result": "PASS" if passed else "FAIL",
+    }
+
+
+def main() -> int:
+    python = _runtime()
+    version = subprocess.run(
+        [python, "-c", "import platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    print(f"bench: Python {version} ({python}), {platform.machine()}, {os.cpu_count()} cores", flush=True)
+    function_dir, layer_dir = built_artifacts(python)
+    cold = cold_start.measure(python, function_dir, layer_dir, runs=21)
+    warm = _warm(python, function_dir, layer_dir, batches=41)
+    trips = round_trips.measure()
+    size = package_size.measure()
+    cold_ratio = cold["product_ms"] / cold["floor_ms"]
+    rss_ratio = cold["product_rss_mb"] / cold["floor_rss_mb"]
+    warm_ratio = warm["product_us"] / warm["floor_us"]
+    lines = [
+        _line(
+            "cold start, wall (median of 21)",
+            f"{cold['product_ms']:.1f} ms",
+            f"{cold['floor_ms']:.1f} ms",
+            ratio=cold_ratio,
+            target="<= 1.6x",
+            passed=cold_ratio <= 1.6,
+        ),
+        _line(
+            "cold start, peak memory",
+            f"{cold['product_rss_mb']:.1f} MB",
+            f"{cold['floor_rss_mb']:.1f} MB",
+            ratio=rss_ratio,
+            target="<= 1.5x",
+            passed=rss_ratio <= 1.5,
+        ),
+        _line(
+            f"warm request, {50} rooms ({warm['page_bytes'] // 1024} KB)",
+            f"{warm['product_us']:.0f} us",
+            f"{warm['floor_us']:.0f} us",
+            ratio=warm_ratio,
+            target="<= 5x",
+            passed=warm_ratio <= 5,
+        ),
+        _line(
+            "commands, page tells the total",
+            str(trips["page_tells_total"]),
+            "5 (Rocket.Chat)",
+            ratio=None,
+            target="<= 2",
+            passed=trips["page_tells_total"] <= 2,
+        ),
+        _line(
+            "commands, page cannot tell it",
+            str(trips["page_cannot_tell"]),
+            "5 (Rocket.Chat)",
+            ratio=None,
+            target="<= 3",
+            passed=trips["page_cannot_tell"] <= 3,
+        ),
+        _line(
+            "deployment size (sam build)",
+            f"function {size['function_kb']:.0f} KB, layer {size['layer_mb']:.1f} MB",
+            "-",
+            ratio=None,
+            target="nothing unwanted",
+            passed=not size["unwanted"],
+        ),
+    ]
+    print(f"{'budget':<38} {'product':>34} {'floor':>16} {'ratio':>7} {'target':>17} result")
+    for line in lines:
+        ratio = f"{line['ratio']:.2f}x" if line["ratio"] is not None else "-"
+        print(
+            f"{line['budget']:<38} {line['product']:>34} {line['floor']:>16} {ratio:>7} {line['target']:>17} "
+            f"{line['result']}"
+        )
+    unwanted: list[str] = list(size["unwanted"])  # type: ignore[call-overload]
+    if unwanted:
+        print(f"unwanted in the build: {', '.join(unwanted)}")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "python": version,
+                "machine": platform.machine(),
+                "budgets": lines,
+                "raw": {"cold_start": cold, "warm": warm, "round_trips": trips, "size": size},
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    return 0 if all(line["result"] == "PASS" for line in lines) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Warm request work, run inside the function's runtime with its built code and layer on the path.
+
+The handler answers a page of 50 realistic rooms with the data seam returning documents already
+fetched; the floor is orjson's own dump of the same page (native datetimes, microseconds). Batches
+of both alternate, so that machine noise hits both alike. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import statistics
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from bench.page import documented_room
+from voip_rooms import database, handler
+from voip_rooms.store import RocketChatStore
+
+PAGE = 50
+CONTRACT_DATE = re.compile(r'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"')
+
+
+class _AnyCollection:
+    """What the data seam's constructor asks of a database; the patched seam never uses it."""
+
+    def get_collection(self, name: str, read_preference: Any = None) -> None:
+        return None
+
+
+def _prefetched_store(user: dict[str, Any], rooms: list[dict[str, Any]]) -> type[RocketChatStore]:
+    """The data seam, answering every command with documents already fetched."""
+
+    class PrefetchedStore(RocketChatStore):
+        def find_user_by_token(self, user_id: str, hashed_token: str) -> dict[str, Any] | None:
+            return user
+
+        def roles_by_permission(self, permission_ids: Sequence[str]) -> Mapping[str, frozenset[str]]:
+            return {"view-livechat-rooms": frozenset({"admin"})}
+
+        def find_rooms(
+            self, query: Any, sort: Any, skip: int, limit: int, projection: Mapping[str, int]
+        ) -> list[dict[str, Any]]:
+            return rooms
+
+        def count_rooms(self, query: Any) -> int:
+            return 320
+
+    return PrefetchedStore
+
+
+def _dates(value: Any) -> int:
+    if isinstance(value, dict):
+        return sum(_dates(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_dates(v) for v in value)
+    return int(isinstance(value, datetime))
+
+
+def main(batches: int) -> dict[str, float]:
+    rooms = [documented_room(n) for n in range(PAGE)]
+    hashed = base64.b64encode(hashlib.sha256(b"bench-token").digest()).decode()
+    user = {
+        "_id": "bench-admin",
+        "roles": ["admin"],
+        "active": True,
+        "services": {"resume": {"loginTokens": [{"hashedToken": hashed, "when": datetime.now()}]}},
+    }
+    # The name answer_rooms looks up; setattr, because handler does not export it.
+    setattr(handler, "RocketChatStore", _prefetched_store(user, rooms))  # noqa: B010
+    database.use_database(_AnyCollection())  # type: ignore[arg-type]
+
+    event = {
+        "resource": "/api/v1/voip/rooms",
+        "path": "/api/v1/voip/rooms",
+        "httpMethod": "GET",
+        "headers": {"X-User-Id": "bench-admin", "X-Auth-Token": "bench-token"},
+        "multiValueHeaders": {"X-User-Id": ["bench-admin"], "X-Auth-Token": ["bench-token"]},
+        "queryStringParameters": {"count": "50"},
+        "multiValueQueryStringParameters": {"count": ["50"]},
+        "requestContext": {
+            "requestId": "bench",
+            "stage": "prod",
+            "path": "/prod/api/v1/voip/rooms",
+            "resourcePath": "/api/v1/voip/rooms",
+            "httpMethod": "GET",
+            "identity": {},
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+    context = LambdaContext()
+    context._function_name, context._function_version, context._memory_limit_in_mb = (
+        "voip-rooms",
+        "$LATEST",
+        512,
+    )
+    context._invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:voip-rooms"
+    context._aws_request_id = "bench"
+    body = handler.lambda_handler(event, context)["body"]
+    assert json.loads(body)["count"] == PAGE
+    assert len(CONTRACT_DATE.findall(body)) == _dates(rooms), "every date in the contract's form"
+    envelope = {"rooms": rooms, "count": PAGE, "offset": 0, "total": 320, "success": True}
+
+    calls, product, floor = 20, [], []
+    for _ in range(batches):
+        started = time.perf_counter()
+        for _ in range(calls):
+            handler.lambda_handler(event, context)
+        product.append((time.perf_counter() - started) / calls)
+        started = time.perf_counter()
+        for _ in range(calls):
+            orjson.dumps(envelope)
+        floor.append((time.perf_counter() - started) / calls)
+    return {
+        "product_us": statistics.median(product) * 1e6,
+        "floor_us": statistics.median(floor) * 1e6,
+        "page_bytes": len(body),
+        "dates_per_page": _dates(rooms),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(int(sys.argv[1]))))
