@@ -68,7 +68,7 @@ def main() -> int:
     print(f"bench: Python {version} ({python}), {platform.machine()}, {os.cpu_count()} cores", flush=True)
     function_dir, layer_dir = built_artifacts(python)
     cold = cold_start.measure(python, function_dir, layer_dir, runs=21)
-    warm = _warm(python, function_dir, layer_dir, batches=41)
+    warm = _warm(python, function_dir, layer_dir, batches=61)
     trips = round_trips.measure()
     size = package_size.measure()
     cold_ratio = cold["product_ms"] / cold["floor_ms"]

@@ -60,11 +60,12 @@ if SETTINGS.mongodb_uri:
 
 def answer_rooms(event: BaseProxyEvent) -> Response[str]:
     """GET /api/v1/voip/rooms, whichever front door the request came through."""
-    user_id = _single_header(event, "X-User-Id")
-    token = _single_header(event, "X-Auth-Token")
+    # Powertools' pick per front door (multi-value where the event has it), case-insensitive.
+    headers = event.resolved_headers_field
+    user_id, token = _single_value(headers.get("X-User-Id")), _single_value(headers.get("X-Auth-Token"))
     if not user_id or not token:
         raise AuthenticationFailed
-    store = RocketChatStore(get_database(SETTINGS), SETTINGS.mongodb_read_preference)
+    store = _store()
     # One deadline for all of this request's commands, under the function's own timeout.
     with pymongo.timeout(SETTINGS.mongodb_timeout_ms / 1000):
         caller = authenticate(store, user_id, token, login_expiration=login_expiration)
@@ -74,16 +75,23 @@ def answer_rooms(event: BaseProxyEvent) -> Response[str]:
     return responses.json_response(200, page)
 
 
-def _single_header(event: BaseProxyEvent, name: str) -> str | None:
-    """A header's one value, by case-insensitive name; a credential sent twice counts as absent."""
-    wanted = name.lower()
-    # Powertools' pick per front door: multi-value headers where the event has them (REST, ALB).
-    for key, value in event.resolved_headers_field.items():
-        if key.lower() == wanted:
-            if isinstance(value, list):
-                return str(value[0]) if len(value) == 1 else None
-            return str(value)
-    return None
+def _store() -> RocketChatStore:
+    """The data seam over the container's database, made once per database."""
+    global _store_instance  # noqa: PLW0603 - per container, like the client
+    database = get_database(SETTINGS)
+    if _store_instance is None or _store_instance[0] is not database:
+        _store_instance = (database, RocketChatStore(database, SETTINGS.mongodb_read_preference))
+    return _store_instance[1]
+
+
+_store_instance: tuple[Any, RocketChatStore] | None = None
+
+
+def _single_value(value: str | list[str] | None) -> str | None:
+    """A header's one value; a credential sent twice counts as absent."""
+    if isinstance(value, list):
+        return str(value[0]) if len(value) == 1 else None
+    return value
 
 
 def _query_parameters(event: BaseProxyEvent) -> dict[str, list[str]]:

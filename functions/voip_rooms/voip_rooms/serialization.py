@@ -1,13 +1,19 @@
-"""BSON documents to the contract's JSON, in one pass of orjson.
+"""BSON documents to the contract's JSON.
 
 Dates become ISO 8601 UTC with milliseconds and "Z"; ObjectId its hex; Decimal128 a string;
 binary base64; NaN and infinities null (orjson's own behaviour for non-finite floats).
-Only values orjson cannot write itself reach Python, so no user string is ever rewritten.
+
+Formatting dates one by one in Python costs more than orjson's whole dump, so the fast path keeps
+it in C: a first pass collects the values orjson cannot write (``default=list.append``); when they
+are all dates, orjson writes them as one array of their own, where trimming microseconds to
+milliseconds cannot touch anything else; the final pass looks each date up in the resulting map.
+Only values orjson cannot write itself are ever converted, so no user string is rewritten.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,29 +25,42 @@ from bson.decimal128 import Decimal128
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 
 
+_MILLISECONDS_END = b'000Z"'
+_WHOLE_SECOND_END = re.compile(rb'(:\d\d)Z"')
+_MICROSECONDS_END = re.compile(rb'\.\d{6}Z"')
+
+
 def to_json(payload: Any) -> bytes:
+    special: list[Any] = []
+    orjson.dumps(payload, default=special.append, option=_OPTIONS)
+    dates = _formatted_dates(special)
+    if dates is None:
+        return to_json_exact(payload)
+    return orjson.dumps(payload, default=dates.__getitem__, option=_OPTIONS)
+
+
+def to_json_exact(payload: Any) -> bytes:
+    """The reference conversion, value by value in Python: the fallback, and what to_json must equal."""
+    return orjson.dumps(payload, default=_bson_value, option=_OPTIONS)
+
+
+def _formatted_dates(values: list[Any]) -> dict[Any, str] | None:
+    """Each date's contract form, formatted by orjson; None when another value needs converting."""
     try:
-        return orjson.dumps(payload, default=_ConvertedValues().__getitem__, option=_OPTIONS)
+        text = orjson.dumps(values, option=orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z)
     except orjson.JSONEncodeError:
-        # A value that cannot key the cache (an unhashable BSON type such as Regex): convert each one.
-        return orjson.dumps(payload, default=_bson_value, option=_OPTIONS)
-
-
-class _ConvertedValues(dict[Any, Any]):
-    """One serialization's BSON values, each converted once.
-
-    orjson hands every datetime to ``default``. A room repeats the same instants (``lm``,
-    ``lastMessage.ts``, ``metrics.v.lq`` ...), and ``dict.__getitem__`` answers a repeat in C;
-    only a first occurrence reaches ``__missing__``.
-    """
-
-    def __missing__(self, value: Any) -> Any:
-        if type(value) is datetime and value.tzinfo is None:
-            converted = _naive_utc_iso(value)  # what pymongo decodes BSON dates into: the hot case
-        else:
-            converted = _bson_value(value)
-        self[value] = converted
-        return converted
+        return None  # a BSON value that is not a date (ObjectId, binary, Decimal128, ...)
+    # Nothing but dates in this array, so ".mmm000Z" -> ".mmmZ" touches nothing else. When every
+    # date has that ending (BSON dates have milliseconds), no other check is needed.
+    with_milliseconds = text.count(_MILLISECONDS_END)
+    text = text.replace(_MILLISECONDS_END, b'Z"')
+    if with_milliseconds != len(values):
+        if text.count(b'Z"') != len(values):
+            return None  # an aware date outside UTC keeps its offset in orjson's output
+        text = _WHOLE_SECOND_END.sub(rb'\1.000Z"', text)  # orjson writes no fraction on a whole second
+        if _MICROSECONDS_END.search(text):
+            return None  # finer than BSON's milliseconds: a date built in Python, not read
+    return dict(zip(values, orjson.loads(text), strict=True))
 
 
 def _naive_utc_iso(value: datetime) -> str:
