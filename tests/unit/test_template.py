@@ -96,3 +96,16 @@ def test_http_api_may_invoke_the_function_from_its_own_routes_only(monkeypatch: 
     resources = _transformed({"EnableHttpApi": "true"}, monkeypatch)
     assert resources["RoomsHttpApi"]["Properties"]["Target"] == {"Fn::GetAtt": ["RoomsFunction", "Arn"]}
     assert "${RoomsHttpApi}/*" in json.dumps(resources["RoomsHttpApiPermission"]["Properties"]["SourceArn"])
+
+
+def test_reserved_concurrency_is_a_parameter_and_unset_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    capped = _transformed({"ReservedConcurrency": "300"}, monkeypatch)["RoomsFunction"]["Properties"]
+    assert capped["ReservedConcurrentExecutions"] == {
+        "Fn::If": ["HasReservedConcurrency", {"Ref": "ReservedConcurrency"}, {"Ref": "AWS::NoValue"}]
+    }
+
+
+def test_the_function_timeout_leaves_room_for_the_database_budget_under_api_gateways() -> None:
+    template = yaml_parse((ROOT / "template.yaml").read_text())
+    timeout = template["Globals"]["Function"]["Timeout"]
+    assert template["Parameters"]["MongoDbTimeoutMs"]["MaxValue"] / 1000 < timeout < 29
