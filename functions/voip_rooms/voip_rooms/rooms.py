@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from voip_rooms.paging import page_size, total_from_page
 from voip_rooms.params import RoomsParams
 from voip_rooms.query import projection, room_filter, sort_order
-
-Document = dict[str, Any]
-
-
-class RoomReader(Protocol):
-    def find_rooms(
-        self,
-        query: Document,
-        sort: list[tuple[str, int]],
-        skip: int,
-        limit: int,
-        projection: Mapping[str, int],
-    ) -> list[Document]: ...
-
-    def count_rooms(self, query: Document) -> int: ...
+from voip_rooms.store import RocketChatStore
 
 
-def list_rooms(rooms: RoomReader, params: RoomsParams) -> dict[str, Any]:
+def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> dict[str, Any]:
     """The response envelope for one page, in Rocket.Chat's shape."""
     query = room_filter(params)
     offset = params.offset or 0
