@@ -12,6 +12,7 @@ import pytest
 from tests.factories import ADMIN, ApiClient, default_permissions
 from voip_rooms import database, handler
 from voip_rooms.permissions import PermissionCache
+from voip_rooms.store import RocketChatStore
 from voip_rooms_local.datasets import embedded_database
 from voip_rooms_local.demo import demo_dataset
 
@@ -63,3 +64,22 @@ def logs() -> Iterator[Callable[[], list[dict[str, Any]]]]:
     previous = log_handler.setStream(stream)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     log_handler.setStream(previous)
+
+
+@pytest.fixture
+def rooms_never_read(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Records every room query sent, so a test can prove that a refused request sent none."""
+    queries: list[Any] = []
+    original_find, original_count = RocketChatStore.find_rooms, RocketChatStore.count_rooms
+
+    def find(self: RocketChatStore, query: Any, *args: Any) -> Any:
+        queries.append(query)
+        return original_find(self, query, *args)
+
+    def count(self: RocketChatStore, query: Any) -> int:
+        queries.append(query)
+        return original_count(self, query)
+
+    monkeypatch.setattr(RocketChatStore, "find_rooms", find)
+    monkeypatch.setattr(RocketChatStore, "count_rooms", count)
+    return queries

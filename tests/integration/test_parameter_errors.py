@@ -7,26 +7,6 @@ from typing import Any
 import pytest
 
 from tests.factories import ApiClient, room
-from voip_rooms.store import RocketChatStore
-
-
-@pytest.fixture
-def rooms_never_read(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Records every room query, so a test can prove that a refused request sent none."""
-    queries: list[Any] = []
-    original_find, original_count = RocketChatStore.find_rooms, RocketChatStore.count_rooms
-
-    def find(self: RocketChatStore, query: Any, *args: Any) -> Any:
-        queries.append(query)
-        return original_find(self, query, *args)
-
-    def count(self: RocketChatStore, query: Any) -> int:
-        queries.append(query)
-        return original_count(self, query)
-
-    monkeypatch.setattr(RocketChatStore, "find_rooms", find)
-    monkeypatch.setattr(RocketChatStore, "count_rooms", count)
-    return queries
 
 
 def _refused(

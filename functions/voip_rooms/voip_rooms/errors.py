@@ -7,12 +7,22 @@ class AuthenticationFailed(Exception):
     """Missing, unknown, expired or inactive credentials (401)."""
 
 
+MAX_MESSAGE_LENGTH = 300
+
+
 class InvalidParams(Exception):
-    """A request parameter the contract refuses (400)."""
+    """A request parameter the contract refuses (400).
+
+    Messages quote what the caller sent; they are made safe to answer with here, once: characters
+    JSON cannot carry (lone surrogates) are escaped, and the length is capped.
+    """
 
     def __init__(self, message: str, error_type: str = "invalid-params") -> None:
-        super().__init__(message)
-        self.message = message
+        safe = message.encode("utf-8", "backslashreplace").decode("utf-8")
+        if len(safe) > MAX_MESSAGE_LENGTH:
+            safe = safe[: MAX_MESSAGE_LENGTH - 1] + "…"
+        super().__init__(safe)
+        self.message = safe
         self.error_type = error_type
 
 

@@ -102,7 +102,7 @@ def _body_fields(body: str | None) -> dict[str, Any]:
         return {}
     try:
         parsed = json.loads(body, parse_constant=_refuse_constant)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise InvalidParams("The request body must be a JSON object.") from None
     if not isinstance(parsed, dict):
         raise InvalidParams("The request body must be a JSON object.")
@@ -119,10 +119,10 @@ def _refuse_constant(name: str) -> Any:
 def _text(name: str, value: Any, _: bool = False) -> str:
     if not isinstance(value, str):
         raise InvalidParams(f'Invalid "{name}" parameter: Input should be a valid string.')
-    if not value or len(value) > SETTINGS.max_string_length or "\x00" in value:
+    if not value or len(value) > SETTINGS.max_string_length or "\x00" in value or not _encodable(value):
         limit = SETTINGS.max_string_length
         raise InvalidParams(
-            f'Invalid "{name}" parameter: expected 1 to {limit} characters, none of them NUL.'
+            f'Invalid "{name}" parameter: expected 1 to {limit} characters, no NUL or lone surrogate.'
         )
     return value
 
@@ -216,7 +216,7 @@ def _json_object(name: str, value: Any, error_type: str) -> dict[str, Any]:
     if isinstance(value, str):
         try:
             value = json.loads(value, parse_constant=_refuse_constant)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InvalidParams(f'The "{name}" parameter must be a JSON object.', error_type) from None
     if not isinstance(value, dict):
         raise InvalidParams(f'The "{name}" parameter must be a JSON object.', error_type)
@@ -225,9 +225,8 @@ def _json_object(name: str, value: Any, error_type: str) -> dict[str, Any]:
 
 def _check_field_path(name: str, path: str, error_type: str) -> None:
     parts = path.split(".")
-    if len(path) > SETTINGS.max_string_length or any(
-        not p or p.startswith("$") or "\x00" in p for p in parts
-    ):
+    bad_part = any(not p or p.startswith("$") or "\x00" in p for p in parts)
+    if bad_part or len(path) > SETTINGS.max_string_length or not _encodable(path):
         raise InvalidParams(f'The "{name}" parameter has an invalid field name "{path[:64]}".', error_type)
 
 
@@ -239,11 +238,20 @@ def _as_date(name: str, value: Any) -> datetime | None:
         raise InvalidParams(message)
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: an offset pushing it past year 1 or 9999
         raise InvalidParams(message) from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
+
+
+def _encodable(text: str) -> bool:
+    """False for lone surrogates ("\\ud800" in JSON): BSON, hence MongoDB, cannot take them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # Public parameter name -> (RoomsParams field, validator).
