@@ -1,0 +1,111 @@
+"""Database faults through the real driver: a closed port and a server that accepts but stalls.
+
+The request's deadline (MONGODB_TIMEOUT_MS, here 300 ms) bounds server selection, connecting and
+every command; past it the answer is the contract's 503, never a hang or a 500.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from tests.factories import ADMIN, ApiClient
+from voip_rooms import database, handler
+from voip_rooms.settings import SETTINGS
+
+BUDGET_MS = 300
+UNAVAILABLE = {"success": False, "error": "Service temporarily unavailable"}
+UseDriverAt = Callable[[int], None]
+
+
+@pytest.fixture
+def real_driver_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[UseDriverAt]:
+    """Point the handler at a local port through pymongo itself; closes the client afterwards."""
+    used: list[Any] = []
+
+    def use(port: int) -> None:
+        uri = f"mongodb://127.0.0.1:{port}/rocketchat?directConnection=true"
+        settings = replace(SETTINGS, mongodb_uri=uri, mongodb_timeout_ms=BUDGET_MS)
+        monkeypatch.setattr(handler, "SETTINGS", settings)
+        monkeypatch.setattr(handler, "_store_instance", None)
+        database.use_database(None)
+        used.append(database.get_database(settings))
+
+    yield use
+    for handle in used:
+        handle.client.close()
+    database.use_database(None)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])  # closed again when this returns: nothing listens
+
+
+@pytest.fixture
+def stalling_server() -> Iterator[int]:
+    """Accepts connections and never answers a byte."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.05)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield int(listener.getsockname()[1])
+    stop.set()
+    thread.join(timeout=2)
+    for connection in accepted:
+        connection.close()
+    listener.close()
+
+
+def _timed_get(api: ApiClient) -> tuple[Any, float]:
+    started = time.monotonic()
+    answer = api.get(user=None, headers=ADMIN.credentials)
+    return answer, (time.monotonic() - started) * 1000
+
+
+def test_a_closed_port_answers_503_within_the_budget(
+    api: ApiClient, real_driver_at: UseDriverAt, closed_port: int
+) -> None:
+    real_driver_at(closed_port)
+    answer, elapsed_ms = _timed_get(api)
+    assert (answer.status, answer.body) == (503, UNAVAILABLE)
+    assert elapsed_ms < BUDGET_MS * 10, "bounded by the budget, not by a driver default of 30 s"
+
+
+def test_a_server_that_accepts_and_stalls_answers_503_within_the_budget(
+    api: ApiClient, real_driver_at: UseDriverAt, stalling_server: int
+) -> None:
+    real_driver_at(stalling_server)
+    answer, elapsed_ms = _timed_get(api)
+    assert (answer.status, answer.body) == (503, UNAVAILABLE)
+    assert elapsed_ms < BUDGET_MS * 10
+
+
+def test_a_failed_request_leaves_the_container_able_to_answer_the_next_one(
+    api: ApiClient, real_driver_at: UseDriverAt, closed_port: int
+) -> None:
+    real_driver_at(closed_port)
+    first, _ = _timed_get(api)
+    second, _ = _timed_get(api)
+    assert (first.status, second.status) == (503, 503)
+    assert api.get(user=None).status == 401, "requests that need no database are unaffected"
