@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.factories import ADMIN, ApiClient, default_permissions
-from voip_rooms import database, handler
+from voip_rooms import auth, database, handler, responses, serialization
 from voip_rooms.permissions import PermissionCache
 from voip_rooms.store import RocketChatStore
 from voip_rooms_local.datasets import embedded_database
@@ -40,6 +40,52 @@ def demo_db(demo_database: Any) -> Iterator[Any]:
     database.use_database(demo_database)
     yield demo_database
     database.use_database(None)
+
+
+# Passwords that tests put in connection strings; the leak guard looks for them too.
+CONNECTION_PASSWORDS = ["s3cr3t-db-password"]
+
+
+class _Tee(io.StringIO):
+    def __init__(self, downstream: Any) -> None:
+        super().__init__()
+        self.downstream = downstream
+
+    def write(self, text: str) -> int:
+        self.downstream.write(text)
+        return super().write(text)
+
+
+@pytest.fixture(autouse=True)
+def no_secret_leaks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Across the whole suite: no token, token hash or database password in a log line or a response."""
+    secrets = list(CONNECTION_PASSWORDS)
+    original_hash = auth.hash_login_token
+
+    def recording_hash(token: str) -> str:
+        hashed = original_hash(token)
+        secrets.extend((token, hashed))
+        return hashed
+
+    bodies: list[bytes] = []
+    original_to_json = serialization.to_json  # responses.py's own reference is the one patched below
+
+    def recording_to_json(payload: Any) -> bytes:
+        body = original_to_json(payload)
+        bodies.append(body)
+        return body
+
+    monkeypatch.setattr(auth, "hash_login_token", recording_hash)
+    monkeypatch.setattr(responses, "to_json", recording_to_json)
+    log_handler: Any = handler.logger.registered_handler
+    tee = _Tee(log_handler.stream)
+    log_handler.setStream(tee)
+    yield
+    if log_handler.stream is tee:
+        log_handler.setStream(tee.downstream)
+    written = tee.getvalue() + b"".join(bodies).decode("utf-8", "replace")
+    leaked = sorted({secret for secret in secrets if len(secret) >= 8 and secret in written})
+    assert not leaked, f"secrets in logs or responses: {leaked}"
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import CONNECTION_PASSWORDS
 from tests.factories import ADMIN, ApiClient
 from voip_rooms import database, handler
 from voip_rooms.settings import SETTINGS
@@ -30,7 +31,7 @@ def real_driver_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[UseDriverAt]:
     used: list[Any] = []
 
     def use(port: int) -> None:
-        uri = f"mongodb://127.0.0.1:{port}/rocketchat?directConnection=true"
+        uri = f"mongodb://voip:{CONNECTION_PASSWORDS[0]}@127.0.0.1:{port}/rocketchat?directConnection=true"
         settings = replace(SETTINGS, mongodb_uri=uri, mongodb_timeout_ms=BUDGET_MS)
         monkeypatch.setattr(handler, "SETTINGS", settings)
         monkeypatch.setattr(handler, "_store_instance", None)
