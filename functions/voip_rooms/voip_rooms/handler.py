@@ -111,7 +111,11 @@ def _request_body(event: BaseProxyEvent) -> str | None:
             body = base64.b64decode(body, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             raise InvalidParams("The request body must be a JSON object.") from None
-    if len(body) > SETTINGS.max_body_bytes or len(body.encode("utf-8")) > SETTINGS.max_body_bytes:
+    # surrogatepass: a direct invoker's JSON can carry lone surrogates; the parser refuses them later.
+    if (
+        len(body) > SETTINGS.max_body_bytes
+        or len(body.encode("utf-8", "surrogatepass")) > SETTINGS.max_body_bytes
+    ):
         raise PayloadTooLarge
     return body
 
