@@ -1,4 +1,4 @@
-"""A real `voip-rooms serve` process on a free port, shared by the tests of this folder."""
+"""Real `voip-rooms serve` processes on free ports, shared by the tests of a module."""
 
 from __future__ import annotations
 
@@ -11,14 +11,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from bson import json_util
+
+from voip_rooms_local.demo import demo_dataset
+
+Server = tuple[subprocess.Popen[str], str]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[subprocess.Popen[str], str]]:
+def _serve(*arguments: str) -> Iterator[Server]:
     executable = shutil.which("voip-rooms", path=str(Path(sys.executable).parent)) or "voip-rooms"
     env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"}
     process = subprocess.Popen(
-        [executable, "serve", "--port", "0"],
+        [executable, "serve", "--port", "0", *arguments],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -32,3 +36,20 @@ def server() -> Iterator[tuple[subprocess.Popen[str], str]]:
     if process.poll() is None:
         process.kill()
     process.communicate()  # reaps the process and closes its pipes
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    """Serving the demo dataset."""
+    yield from _serve()
+
+
+@pytest.fixture(scope="module")
+def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Serving the demo users and permissions with 20 rooms: every layer, little embedded-database work."""
+    data = tmp_path_factory.mktemp("small-data")
+    dataset = demo_dataset()
+    dataset["rocketchat_room"] = dataset["rocketchat_room"][-20:]
+    for collection, documents in dataset.items():
+        (data / f"{collection}.json").write_text(json_util.dumps(documents))
+    yield from _serve("--data", str(data))
