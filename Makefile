@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 3000
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup run test lint validate build bench clean
+.PHONY: setup run test lint validate scan build bench clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,19 @@ lint: setup
 validate: setup
 	$(BIN)/sam validate --lint
 
+# Checkov keeps its own environment: its pins conflict with aws-sam-cli's.
+SCAN_VENV := .venv-scan
+CHECKOV_VERSION := 3.3.30
+
+$(SCAN_VENV)/.installed:
+	@test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+	@touch $@
+
+# The template's security scan: every finding fixed or skipped with its reason beside the resource.
+scan: $(SCAN_VENV)/.installed
+	$(SCAN_VENV)/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
+
 # sam build needs the function's runtime (python3.13) on PATH; pyenv provides it beside the default.
 build: setup
 	PYENV_VERSION="$$(pyenv version-name 2>/dev/null || true):3.13" $(BIN)/sam build
@@ -40,4 +53,4 @@ bench: setup
 	PYENV_VERSION="$$(pyenv version-name 2>/dev/null || true):3.13" $(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .aws-sam bench/.build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SCAN_VENV) .aws-sam bench/.build .pytest_cache .mypy_cache .ruff_cache .hypothesis
