@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 3000
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup run test lint validate scan build bench clean
+.PHONY: setup run test lint validate scan fuzz build bench clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,19 @@ $(SCAN_VENV)/.installed:
 scan: $(SCAN_VENV)/.installed
 	$(SCAN_VENV)/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
 
+# Schemathesis keeps its own environment too; it drives the real local server from openapi.json.
+FUZZ_VENV := .venv-fuzz
+SCHEMATHESIS_VERSION := 4.32.5
+
+$(FUZZ_VENV)/.installed:
+	@test -x $(FUZZ_VENV)/bin/python || $(PYTHON) -m venv $(FUZZ_VENV)
+	$(FUZZ_VENV)/bin/python -m pip install --quiet schemathesis==$(SCHEMATHESIS_VERSION)
+	@touch $@
+
+# Schema fuzzing (docs/SECURITY.md): bounded in time; FUZZ_SEED and FUZZ_EXAMPLES vary it.
+fuzz: setup $(FUZZ_VENV)/.installed
+	bash tests/fuzz/run.sh $(FUZZ_VENV)/bin/schemathesis
+
 # sam build needs the function's runtime (python3.13) on PATH; pyenv provides it beside the default.
 build: setup
 	PYENV_VERSION="$$(pyenv version-name 2>/dev/null || true):3.13" $(BIN)/sam build
@@ -53,4 +66,4 @@ bench: setup
 	PYENV_VERSION="$$(pyenv version-name 2>/dev/null || true):3.13" $(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(SCAN_VENV) .aws-sam bench/.build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(SCAN_VENV) $(FUZZ_VENV) .aws-sam bench/.build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -79,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     indexes.add_argument("--dry-run", action="store_true", help="only say what would be created")
     indexes.add_argument("--data", type=Path, help=data_help + " (used only without MONGODB_URI)")
     indexes.set_defaults(run=_indexes)
+
+    openapi = commands.add_parser("openapi", help="print the endpoint's OpenAPI 3.1 document")
+    openapi.set_defaults(run=_openapi)
     return parser
 
 
@@ -140,6 +143,13 @@ def _indexes(args: argparse.Namespace) -> int:
         raise UsageError(f"the database refused: {type(error).__name__}: {str(error)[:200]}") from None
     for line in describe(actions):
         print(f"  {line}")
+    return 0
+
+
+def _openapi(_: argparse.Namespace) -> int:
+    from voip_rooms_local.openapi import openapi_json  # noqa: PLC0415 - builds pydantic schemas: only when asked
+
+    sys.stdout.write(openapi_json())
     return 0
 
 

@@ -1,4 +1,9 @@
-"""The VoIP room as Rocket.Chat stores it: the documented fields, typed; any other field kept as is."""
+"""The VoIP room as Rocket.Chat stores it, and the answers of GET /api/v1/voip/rooms, as pydantic models.
+
+They describe; they do not sit on the function's path (docs/PERFORMANCE.md). The local runner checks
+loaded rooms against VoipRoom, and the OpenAPI document is written from all of them. Every room field
+is optional: a stored room may lack any of them, and ``fields`` may leave any out of an answer.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ class _Stored(BaseModel):
 
 
 class Visitor(_Stored):
-    id: str = Field(alias="_id")
+    id: str | None = Field(default=None, alias="_id")
     username: str | None = None
     token: str | None = None
     status: str | None = None
@@ -21,7 +26,7 @@ class Visitor(_Stored):
 
 
 class UserRef(_Stored):
-    id: str = Field(alias="_id")
+    id: str | None = Field(default=None, alias="_id")
     username: str | None = None
 
 
@@ -30,15 +35,15 @@ class ServedBy(UserRef):
 
 
 class VoipRoom(_Stored):
-    id: str = Field(alias="_id")
-    t: Literal["v"] = "v"
-    name: str | None = None
+    id: str | None = Field(default=None, alias="_id")
+    t: Literal["v"] | None = None
+    name: str | None = Field(default=None, description="<fname>-<callUniqueId>")
     fname: str | None = None
-    ts: datetime
+    ts: datetime | None = Field(default=None, description="when the call came in")
     updated_at: datetime | None = Field(default=None, alias="_updatedAt")
     v: Visitor | None = None
     served_by: ServedBy | None = Field(default=None, alias="servedBy")
-    open: bool | None = None
+    open: bool | None = Field(default=None, description="true while the call is open; absent once closed")
     closed_at: datetime | None = Field(default=None, alias="closedAt")
     closer: str | None = None
     closed_by: UserRef | None = Field(default=None, alias="closedBy")
@@ -53,3 +58,31 @@ class VoipRoom(_Stored):
     msgs: int | None = None
     users_count: int | None = Field(default=None, alias="usersCount")
     lm: datetime | None = None
+
+
+class RoomsPage(BaseModel):
+    rooms: list[VoipRoom]
+    count: int = Field(description="rooms in this page")
+    offset: int = Field(description="the offset used")
+    total: int = Field(description="rooms matching the filter, regardless of paging")
+    success: Literal[True]
+
+
+class NotLoggedIn(BaseModel):
+    success: Literal[False]
+    status: Literal["error"]
+    message: str
+    error: str
+
+
+class InvalidRequest(BaseModel):
+    success: Literal[False]
+    error: str = Field(description="what was wrong, then [errorType]")
+    error_type: Literal["invalid-params", "error-invalid-sort", "error-invalid-fields"] = Field(
+        alias="errorType"
+    )
+
+
+class Failure(BaseModel):
+    success: Literal[False]
+    error: str

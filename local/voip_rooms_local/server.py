@@ -23,10 +23,12 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
     # One Lambda container answers one request at a time; so does the emulated one.
     invoke_lock = threading.Lock()
 
-    def do_GET(self) -> None:
-        self._proxy()
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+    def __getattr__(self, name: str) -> Any:
+        # BaseHTTPRequestHandler looks up do_<METHOD>: every method, however unusual (TRACE, QUERY, ...),
+        # reaches the function, which answers all but GET with 405 and Allow: GET.
+        if name.startswith("do_"):
+            return self._proxy
+        raise AttributeError(name)
 
     def _proxy(self) -> None:
         try:

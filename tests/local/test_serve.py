@@ -8,6 +8,8 @@ import subprocess
 import urllib.request
 from urllib.error import HTTPError
 
+import pytest
+
 from voip_rooms_local.demo import DEMO_USERS
 
 ADMIN = DEMO_USERS[0]
@@ -90,6 +92,15 @@ def test_url_too_long_for_the_http_layer_still_gets_a_json_error(
     assert status == 414
     assert headers["Content-Type"] == "application/json"
     assert body["success"] is False
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "QUERY", "BREW"])
+def test_every_other_method_reaches_the_function_and_gets_its_405(
+    server: tuple[subprocess.Popen[str], str], method: str
+) -> None:
+    _, base = server
+    status, headers, body = _request(f"{base}/api/v1/voip/rooms", headers=_admin_headers(), method=method)
+    assert (status, headers["Allow"], body["success"]) == (405, "GET", False)
 
 
 def _admin_headers() -> dict[str, str]:
