@@ -17,12 +17,14 @@ import pytest
 
 from tests.conftest import CONNECTION_PASSWORDS
 from tests.factories import ADMIN, ApiClient
+from tests.fake_mongod import fake_mongod
 from voip_rooms import database, handler
 from voip_rooms.settings import SETTINGS
 
 BUDGET_MS = 300
 UNAVAILABLE = {"success": False, "error": "Service temporarily unavailable"}
-UseDriverAt = Callable[[int], None]
+DEMO_ADMIN = {"X-User-Id": "demo-admin", "X-Auth-Token": "demo-admin-token"}
+UseDriverAt = Callable[..., None]
 
 
 @pytest.fixture
@@ -30,9 +32,10 @@ def real_driver_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[UseDriverAt]:
     """Point the handler at a local port through pymongo itself; closes the client afterwards."""
     used: list[Any] = []
 
-    def use(port: int) -> None:
-        uri = f"mongodb://voip:{CONNECTION_PASSWORDS[0]}@127.0.0.1:{port}/rocketchat?directConnection=true"
-        settings = replace(SETTINGS, mongodb_uri=uri, mongodb_timeout_ms=BUDGET_MS)
+    def use(port: int, *, budget_ms: int = BUDGET_MS, credentials: bool = True) -> None:
+        login = f"voip:{CONNECTION_PASSWORDS[0]}@" if credentials else ""
+        uri = f"mongodb://{login}127.0.0.1:{port}/rocketchat?directConnection=true"
+        settings = replace(SETTINGS, mongodb_uri=uri, mongodb_timeout_ms=budget_ms)
         monkeypatch.setattr(handler, "SETTINGS", settings)
         monkeypatch.setattr(handler, "_store_instance", None)
         database.use_database(None)
@@ -110,3 +113,40 @@ def test_a_failed_request_leaves_the_container_able_to_answer_the_next_one(
     second, _ = _timed_get(api)
     assert (first.status, second.status) == (503, 503)
     assert api.get(user=None).status == 401, "requests that need no database are unaffected"
+
+
+def test_a_transient_network_error_on_a_read_is_retried_once(
+    api: ApiClient, real_driver_at: UseDriverAt, closed_port: int, demo_database: Any
+) -> None:
+    with fake_mongod(closed_port, demo_database) as mongod:
+        real_driver_at(closed_port, budget_ms=2000, credentials=False)
+        mongod.reads_to_drop["rocketchat_room"] = 1
+        answer = api.get({"open": "true"}, user=None, headers=DEMO_ADMIN)
+        assert answer.status == 200
+        assert answer.body["total"] == 24
+        assert mongod.reads.count("rocketchat_room") == 2, "the dropped read, then pymongo's one retry"
+
+
+def test_a_read_that_keeps_failing_is_retried_within_the_deadline_then_answers_503(
+    api: ApiClient, real_driver_at: UseDriverAt, closed_port: int, demo_database: Any
+) -> None:
+    # With timeoutMS, pymongo retries a retryable read as long as the request's deadline allows
+    # (rediscovering the server after a dropped connection takes at least its 500 ms re-check interval).
+    budget_ms = 1500
+    with fake_mongod(closed_port, demo_database) as mongod:
+        real_driver_at(closed_port, budget_ms=budget_ms, credentials=False)
+        mongod.reads_to_drop["users"] = 10_000
+        answer, elapsed_ms = _timed_get(api)
+        assert (answer.status, answer.body) == (503, UNAVAILABLE)
+        assert mongod.reads.count("users") >= 2, "retried"
+        assert elapsed_ms < budget_ms * 3
+
+
+def test_after_the_database_comes_back_the_next_request_succeeds_without_a_restart(
+    api: ApiClient, real_driver_at: UseDriverAt, closed_port: int, demo_database: Any
+) -> None:
+    real_driver_at(closed_port, budget_ms=2000, credentials=False)
+    assert api.get(user=None, headers=DEMO_ADMIN).status == 503
+    with fake_mongod(closed_port, demo_database):
+        answer = api.get({"open": "true"}, user=None, headers=DEMO_ADMIN)
+    assert (answer.status, answer.body["total"]) == (200, 24)
