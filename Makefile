@@ -31,31 +31,23 @@ lint: setup
 validate: setup
 	$(BIN)/sam validate --lint
 
-# Checkov keeps its own environment: its pins conflict with aws-sam-cli's.
-SCAN_VENV := .venv-scan
-CHECKOV_VERSION := 3.3.30
+# Checkov and schemathesis each keep their own environment: their pins conflict with aws-sam-cli's.
+TOOL_scan := checkov==3.3.30
+TOOL_fuzz := schemathesis==4.32.5
 
-$(SCAN_VENV)/.installed:
-	@test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
-	$(SCAN_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+.venv-%/.installed:
+	@test -x .venv-$*/bin/python || $(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet $(TOOL_$*)
 	@touch $@
 
 # The template's security scan: every finding fixed or skipped with its reason beside the resource.
-scan: $(SCAN_VENV)/.installed
-	$(SCAN_VENV)/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
+scan: .venv-scan/.installed
+	.venv-scan/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
 
-# Schemathesis keeps its own environment too; it drives the real local server from openapi.json.
-FUZZ_VENV := .venv-fuzz
-SCHEMATHESIS_VERSION := 4.32.5
-
-$(FUZZ_VENV)/.installed:
-	@test -x $(FUZZ_VENV)/bin/python || $(PYTHON) -m venv $(FUZZ_VENV)
-	$(FUZZ_VENV)/bin/python -m pip install --quiet schemathesis==$(SCHEMATHESIS_VERSION)
-	@touch $@
-
-# Schema fuzzing (docs/SECURITY.md): bounded in time; FUZZ_SEED and FUZZ_EXAMPLES vary it.
-fuzz: setup $(FUZZ_VENV)/.installed
-	bash tests/fuzz/run.sh $(FUZZ_VENV)/bin/schemathesis
+# Schema fuzzing of the real local server from openapi.json (docs/SECURITY.md): bounded in time;
+# FUZZ_SEED and FUZZ_EXAMPLES vary it.
+fuzz: setup .venv-fuzz/.installed
+	bash tests/fuzz/run.sh .venv-fuzz/bin/schemathesis
 
 # sam build needs the function's runtime (python3.13) on PATH; pyenv provides it beside the default.
 build: setup
@@ -66,4 +58,4 @@ bench: setup
 	PYENV_VERSION="$$(pyenv version-name 2>/dev/null || true):3.13" $(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) $(SCAN_VENV) $(FUZZ_VENV) .aws-sam bench/.build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-scan .venv-fuzz .aws-sam bench/.build .pytest_cache .mypy_cache .ruff_cache .hypothesis
