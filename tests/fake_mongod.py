@@ -31,6 +31,7 @@ class FakeMongod(socketserver.ThreadingTCPServer):
     def __init__(self, port: int, database: Any) -> None:
         self.database = database
         self.reads_to_drop: Counter[str] = Counter()  # collection -> how many next reads to hang up on
+        self.refuse_credentials = False  # answer every read as MongoDB does to a rotated password
         self.reads: list[str] = []
         super().__init__(("127.0.0.1", port), _Connection)
 
@@ -53,6 +54,13 @@ class FakeMongod(socketserver.ThreadingTCPServer):
         if name in ("find", "aggregate"):
             collection = command[name]
             self.reads.append(collection)
+            if self.refuse_credentials:
+                return {
+                    "ok": 0.0,
+                    "code": 18,
+                    "codeName": "AuthenticationFailed",
+                    "errmsg": "Authentication failed.",
+                }
             if self.reads_to_drop[collection] > 0:
                 self.reads_to_drop[collection] -= 1
                 return None  # hang up without an answer

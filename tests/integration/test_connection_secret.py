@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import socket
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
 
-from voip_rooms import database
+from tests.factories import ApiClient
+from tests.fake_mongod import fake_mongod
+from voip_rooms import database, handler
 from voip_rooms.settings import SETTINGS, Settings
+
+DEMO_ADMIN = {"X-User-Id": "demo-admin", "X-Auth-Token": "demo-admin-token"}
 
 
 @pytest.fixture
-def secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+def secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -28,24 +34,128 @@ def _settings_for(arn: str) -> Settings:
     return replace(SETTINGS, mongodb_uri="", mongodb_secret_arn=arn, mongodb_database="rocketchat")
 
 
-def test_plain_uri_secret_is_used_with_the_database_named_in_it(secrets: object) -> None:
-    arn = secrets.create_secret(Name="plain", SecretString="mongodb://db.example:27017/callcenter")["ARN"]  # type: ignore[attr-defined]
+def test_plain_uri_secret_is_used_with_the_database_named_in_it(secrets: Any) -> None:
+    arn = secrets.create_secret(Name="plain", SecretString="mongodb://db.example:27017/callcenter")["ARN"]
     database.use_database(None)
     handle = database.get_database(_settings_for(arn))
     assert handle.name == "callcenter"
     assert handle.client.options.pool_options.max_pool_size == SETTINGS.mongodb_max_pool_size
 
 
-def test_json_secret_with_a_uri_key_is_used_and_the_default_name_applies(secrets: object) -> None:
+def test_json_secret_with_a_uri_key_is_used_and_the_default_name_applies(secrets: Any) -> None:
     secret = json.dumps({"uri": "mongodb://db.example:27017/", "note": "rotated monthly"})
-    arn = secrets.create_secret(Name="json", SecretString=secret)["ARN"]  # type: ignore[attr-defined]
+    arn = secrets.create_secret(Name="json", SecretString=secret)["ARN"]
     database.use_database(None)
     assert database.get_database(_settings_for(arn)).name == "rocketchat"
 
 
-def test_database_handle_is_created_once_per_container(secrets: object) -> None:
-    arn = secrets.create_secret(Name="once", SecretString="mongodb://db.example:27017/x")["ARN"]  # type: ignore[attr-defined]
+def test_database_handle_is_created_once_per_container(secrets: Any) -> None:
+    arn = secrets.create_secret(Name="once", SecretString="mongodb://db.example:27017/x")["ARN"]
     database.use_database(None)
     first = database.get_database(_settings_for(arn))
-    secrets.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)  # type: ignore[attr-defined]
+    secrets.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
     assert database.get_database(_settings_for(arn)) is first
+
+
+@pytest.fixture
+def ssm(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        yield boto3.client("ssm", region_name="us-east-1")
+    database.use_database(None)
+
+
+def test_an_ssm_securestring_parameter_can_hold_the_connection_string(ssm: Any) -> None:
+    ssm.put_parameter(
+        Name="/rocketchat/mongodb-uri",
+        Value="mongodb://db.example:27017/fromssm",
+        Type="SecureString",
+    )
+    database.use_database(None)
+    settings = replace(
+        SETTINGS, mongodb_uri="", mongodb_secret_arn="", mongodb_uri_parameter="/rocketchat/mongodb-uri"
+    )
+    assert database.get_database(settings).name == "fromssm"
+
+
+def test_a_plain_uri_wins_over_a_secret(secrets: Any) -> None:
+    arn = secrets.create_secret(Name="unused", SecretString="mongodb://db.example:27017/fromsecret")["ARN"]
+    database.use_database(None)
+    settings = replace(_settings_for(arn), mongodb_uri="mongodb://db.example:27017/fromuri")
+    assert database.get_database(settings).name == "fromuri"
+
+
+def test_the_secret_is_cached_and_read_again_only_when_asked(secrets: Any) -> None:
+    arn = secrets.create_secret(Name="cached", SecretString="mongodb://db.example:27017/first")["ARN"]
+    settings = _settings_for(arn)
+    database.use_database(None)
+    assert database.get_database(settings).name == "first"
+    secrets.put_secret_value(SecretId=arn, SecretString="mongodb://db.example:27017/second")
+    database.use_database(None)
+    assert database.get_database(settings).name == "first", "within MONGODB_SECRET_MAX_AGE_SECONDS"
+    refreshed = database.reconnect_with_fresh_secret(settings)
+    assert refreshed is not None
+    assert refreshed.name == "second"
+
+
+def test_without_a_secret_there_is_nothing_to_read_again() -> None:
+    settings = replace(SETTINGS, mongodb_uri="mongodb://db.example:27017/x")
+    assert database.reconnect_with_fresh_secret(settings) is None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_rotated_secret_is_read_again_once_when_mongodb_refuses_the_credentials(
+    secrets: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    demo_database: Any,
+    logs: Callable[[], list[dict[str, Any]]],
+) -> None:
+    old_port, new_port = _free_port(), _free_port()
+    uri = "mongodb://127.0.0.1:{}/rocketchat?directConnection=true"
+    arn = secrets.create_secret(Name="rotating", SecretString=uri.format(old_port))["ARN"]
+    settings = replace(_settings_for(arn), mongodb_timeout_ms=2000)
+    monkeypatch.setattr(handler, "SETTINGS", settings)
+    monkeypatch.setattr(handler, "_store_instance", None)
+    database.use_database(None)
+    api = ApiClient(demo_database)
+    with fake_mongod(old_port, demo_database) as old, fake_mongod(new_port, demo_database):
+        assert api.get({"open": "true"}, user=None, headers=DEMO_ADMIN).status == 200  # reads the secret: old
+        secrets.put_secret_value(SecretId=arn, SecretString=uri.format(new_port))
+        old.refuse_credentials = True  # the rotation retired the old password
+        answer = api.get({"open": "true"}, user=None, headers=DEMO_ADMIN)
+        assert (answer.status, answer.body["total"]) == (200, 24)
+        old.refuse_credentials = False
+        assert database.get_database(settings).client.address == ("127.0.0.1", new_port)
+        database.get_database(settings).client.close()
+    assert [line["message"] for line in logs() if line["level"] == "WARNING"] == [
+        "database credentials rejected: connecting with the secret read again"
+    ]
+
+
+def test_credentials_refused_again_after_reading_the_secret_answer_503(
+    secrets: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Any
+) -> None:
+    port = _free_port()
+    arn = secrets.create_secret(
+        Name="wrong", SecretString=f"mongodb://127.0.0.1:{port}/rocketchat?directConnection=true"
+    )["ARN"]
+    settings = replace(_settings_for(arn), mongodb_timeout_ms=2000)
+    monkeypatch.setattr(handler, "SETTINGS", settings)
+    monkeypatch.setattr(handler, "_store_instance", None)
+    database.use_database(None)
+    with fake_mongod(port, demo_database) as mongod:
+        mongod.refuse_credentials = True
+        answer = ApiClient(demo_database).get(user=None, headers=DEMO_ADMIN)
+        database.get_database(settings).client.close()
+    assert (answer.status, answer.body) == (
+        503,
+        {"success": False, "error": "Service temporarily unavailable"},
+    )
+    assert mongod.reads == ["users", "users"], "one read, the secret read again, one more read: no loop"

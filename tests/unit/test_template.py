@@ -54,8 +54,13 @@ def test_function_runs_python_3_13_with_the_dependencies_layer(monkeypatch: pyte
 def test_role_may_read_only_the_connection_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     role = _transformed({"MongoDbSecretArn": SECRET_ARN}, monkeypatch)["RoomsFunctionRole"]["Properties"]
     assert role["ManagedPolicyArns"] == ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+    # Every extra grant is conditional: on a secret, or on an SSM parameter, being configured.
+    assert {policy["Fn::If"][0] for policy in role["Policies"]} == {"HasSecret", "HasUriParameter"}
     statements = [
-        s for policy in role["Policies"] for s in policy["Fn::If"][1]["PolicyDocument"]["Statement"]
+        s
+        for policy in role["Policies"]
+        if policy["Fn::If"][0] == "HasSecret"
+        for s in policy["Fn::If"][1]["PolicyDocument"]["Statement"]
     ]
     assert [s["Action"] for s in statements] == [["secretsmanager:GetSecretValue"]]
     assert "*" not in json.dumps([s["Resource"] for s in statements])
@@ -109,3 +114,15 @@ def test_the_function_timeout_leaves_room_for_the_database_budget_under_api_gate
     template = yaml_parse((ROOT / "template.yaml").read_text())
     timeout = template["Globals"]["Function"]["Timeout"]
     assert template["Parameters"]["MongoDbTimeoutMs"]["MaxValue"] / 1000 < timeout < 29
+
+
+def test_an_ssm_parameter_source_grants_read_of_that_parameter_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    resources = _transformed({"MongoDbUriParameter": "rocketchat/mongodb-uri"}, monkeypatch)
+    policies = json.dumps(resources["RoomsFunctionRole"]["Properties"]["Policies"])
+    assert "ssm:GetParameter" in policies
+    assert "parameter/${parameterName}" in policies
+    assert '"Ref": "MongoDbUriParameter"' in policies
+    environment = resources["RoomsFunction"]["Properties"]["Environment"]["Variables"]
+    assert environment["MONGODB_URI_PARAMETER"] == {
+        "Fn::If": ["HasUriParameter", {"Fn::Sub": "/${MongoDbUriParameter}"}, ""]
+    }

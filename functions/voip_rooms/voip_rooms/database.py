@@ -28,9 +28,9 @@ def use_database(database: Database[dict[str, Any]] | None) -> None:
     _database = database
 
 
-def _connect(settings: Settings) -> Database[dict[str, Any]]:
+def _connect(settings: Settings, *, refresh_secret: bool = False) -> Database[dict[str, Any]]:
     client: MongoClient[dict[str, Any]] = MongoClient(
-        _connection_uri(settings),
+        _connection_uri(settings, refresh_secret=refresh_secret),
         appname="voip-rooms-lambda",
         connect=False,
         # A container serves one request at a time: two connections cover a monitor race.
@@ -50,19 +50,45 @@ def _connect(settings: Settings) -> Database[dict[str, Any]]:
     return client.get_default_database(default=settings.mongodb_database, codec_options=codec)
 
 
-def _connection_uri(settings: Settings) -> str:
+def reconnect_with_fresh_secret(settings: Settings) -> Database[dict[str, Any]] | None:
+    """After MongoDB refused the credentials: read the secret again, bypassing the cache, and reconnect.
+
+    None when the connection string does not come from a secret (nothing to re-read).
+    """
+    global _database
+    if settings.mongodb_uri or not (settings.mongodb_secret_arn or settings.mongodb_uri_parameter):
+        return None
+    previous, _database = _database, _connect(settings, refresh_secret=True)
+    if previous is not None:
+        previous.client.close()
+    return _database
+
+
+def _connection_uri(settings: Settings, *, refresh_secret: bool = False) -> str:
+    """MONGODB_URI, else the Secrets Manager secret, else the SSM parameter (read with Powertools, cached)."""
     if settings.mongodb_uri:
         return settings.mongodb_uri
-    if settings.mongodb_secret_arn:
-        return _uri_from_secret(settings.mongodb_secret_arn)
-    raise ConfigurationError("no MongoDB connection configured (MONGODB_URI or MONGODB_SECRET_ARN)")
-
-
-def _uri_from_secret(secret_arn: str) -> str:
     # Imported here: boto3 costs a cold start that deployments given a plain URI never need.
-    from aws_lambda_powertools.utilities.parameters import get_secret  # noqa: PLC0415
+    from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415
 
-    value = get_secret(secret_arn)
+    max_age = settings.mongodb_secret_max_age_seconds
+    if settings.mongodb_secret_arn:
+        value = parameters.get_secret(
+            settings.mongodb_secret_arn, max_age=max_age, force_fetch=refresh_secret
+        )
+        return _uri_from_secret_value(value)
+    if settings.mongodb_uri_parameter:
+        value = parameters.get_parameter(
+            settings.mongodb_uri_parameter, decrypt=True, max_age=max_age, force_fetch=refresh_secret
+        )
+        return str(value).strip()
+    raise ConfigurationError(
+        "no MongoDB connection configured (MONGODB_URI, MONGODB_SECRET_ARN or MONGODB_URI_PARAMETER)"
+    )
+
+
+def _uri_from_secret_value(value: Any) -> str:
+    """A secret holds the plain connection string, or a JSON object with a "uri" key."""
     text = value.decode("utf-8") if isinstance(value, bytes) else str(value)
     if text.lstrip().startswith("{"):
         uri = json.loads(text).get("uri")

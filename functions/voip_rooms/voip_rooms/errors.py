@@ -36,3 +36,7 @@ class Forbidden(Exception):
 
 class DatabaseUnavailable(Exception):
     """MongoDB could not be reached or did not answer in time (503)."""
+
+
+class DatabaseCredentialsRejected(DatabaseUnavailable):
+    """MongoDB refused the connection string's credentials: perhaps rotated since it was read (503)."""

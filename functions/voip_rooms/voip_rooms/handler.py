@@ -32,9 +32,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from voip_rooms import responses
 from voip_rooms.auth import authenticate
-from voip_rooms.database import get_database
+from voip_rooms.database import get_database, reconnect_with_fresh_secret
 from voip_rooms.errors import (
     AuthenticationFailed,
+    DatabaseCredentialsRejected,
     DatabaseUnavailable,
     Forbidden,
     InvalidParams,
@@ -65,14 +66,24 @@ def answer_rooms(event: BaseProxyEvent) -> Response[str]:
     user_id, token = _single_value(headers.get("X-User-Id")), _single_value(headers.get("X-Auth-Token"))
     if not user_id or not token:
         raise AuthenticationFailed
-    store = _store()
+    try:
+        page = _listing(event, user_id, token, _store())
+    except DatabaseCredentialsRejected:
+        # The secret may have been rotated since this container read it: read it again, once.
+        if reconnect_with_fresh_secret(SETTINGS) is None:
+            raise
+        logger.warning("database credentials rejected: connecting with the secret read again")
+        page = _listing(event, user_id, token, _store())
+    return responses.json_response(200, page)
+
+
+def _listing(event: BaseProxyEvent, user_id: str, token: str, store: RocketChatStore) -> dict[str, Any]:
     # One deadline for all of this request's commands, under the function's own timeout.
     with pymongo.timeout(SETTINGS.mongodb_timeout_ms / 1000):
         caller = authenticate(store, user_id, token, login_expiration=login_expiration)
         params = parse_rooms_params(_query_parameters(event), _request_body(event))
         authorize(caller, params.agents, permission_cache.roles(store))
-        page = list_rooms(store, params)
-    return responses.json_response(200, page)
+        return list_rooms(store, params)
 
 
 def _store() -> RocketChatStore:

@@ -30,6 +30,8 @@ def _choice_env(name: str, default: str, choices: tuple[str, ...]) -> str:
 class Settings:
     mongodb_uri: str
     mongodb_secret_arn: str
+    mongodb_uri_parameter: str
+    mongodb_secret_max_age_seconds: int
     mongodb_database: str
     mongodb_timeout_ms: int
     mongodb_max_pool_size: int
@@ -45,6 +47,8 @@ class Settings:
         return cls(
             mongodb_uri=os.environ.get("MONGODB_URI", "").strip(),
             mongodb_secret_arn=os.environ.get("MONGODB_SECRET_ARN", "").strip(),
+            mongodb_uri_parameter=os.environ.get("MONGODB_URI_PARAMETER", "").strip(),
+            mongodb_secret_max_age_seconds=_int_env("MONGODB_SECRET_MAX_AGE_SECONDS", 300),
             mongodb_database=os.environ.get("MONGODB_DATABASE", "").strip() or "rocketchat",
             mongodb_timeout_ms=_int_env("MONGODB_TIMEOUT_MS", 5000, minimum=1),
             mongodb_max_pool_size=_int_env("MONGODB_MAX_POOL_SIZE", 2, minimum=1),

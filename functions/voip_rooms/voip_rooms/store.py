@@ -20,7 +20,7 @@ from pymongo.errors import (
 )
 from pymongo.read_preferences import PrimaryPreferred, make_read_preference, read_pref_mode_from_name
 
-from voip_rooms.errors import DatabaseUnavailable
+from voip_rooms.errors import DatabaseCredentialsRejected, DatabaseUnavailable
 
 Document = dict[str, Any]
 # MongoDB's AuthenticationFailed: the connection secret is wrong or was rotated.
@@ -79,7 +79,9 @@ def _unavailable_on_driver_faults() -> Iterator[None]:
     except (ConnectionFailure, ExecutionTimeout, ConfigurationError) as error:
         raise DatabaseUnavailable(type(error).__name__) from error
     except OperationFailure as error:
-        if error.code == MONGODB_AUTHENTICATION_FAILED or error.timeout:
+        if error.code == MONGODB_AUTHENTICATION_FAILED:
+            raise DatabaseCredentialsRejected(type(error).__name__) from error
+        if error.timeout:
             raise DatabaseUnavailable(type(error).__name__) from error
         raise
     except PyMongoError as error:
