@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -125,4 +126,36 @@ def test_an_ssm_parameter_source_grants_read_of_that_parameter_only(monkeypatch:
     environment = resources["RoomsFunction"]["Properties"]["Environment"]["Variables"]
     assert environment["MONGODB_URI_PARAMETER"] == {
         "Fn::If": ["HasUriParameter", {"Fn::Sub": "/${MongoDbUriParameter}"}, ""]
+    }
+
+
+def test_alarms_watch_errors_latency_and_throttles_and_notify_the_topic_when_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    resources = _transformed({"AlarmTopicArn": "arn:aws:sns:us-east-1:123456789012:oncall"}, monkeypatch)
+    alarms = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    watched = {(a["Namespace"], a["MetricName"]) for a in alarms.values()}
+    assert watched == {
+        ("AWS/ApiGateway", "5XXError"),
+        ("AWS/ApiGateway", "4XXError"),
+        ("AWS/ApiGateway", "Latency"),
+        ("AWS/Lambda", "Throttles"),
+        ("AWS/Lambda", "Errors"),
+    }
+    for alarm in alarms.values():
+        assert alarm["AlarmActions"] == {
+            "Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]
+        }
+    assert alarms["LatencyP99Alarm"]["ExtendedStatistic"] == "p99"
+
+
+def test_the_dashboard_body_is_json_once_its_placeholders_are_filled(monkeypatch: pytest.MonkeyPatch) -> None:
+    body, _ = _transformed({}, monkeypatch)["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    filled = re.sub(r"\$\{[^}]+\}", "x", body)
+    widgets = json.loads(filled)["widgets"]
+    assert {widget["properties"]["title"] for widget in widgets} == {
+        "Requests and errors",
+        "Latency (ms)",
+        "Function",
+        "Function duration (ms)",
     }
