@@ -21,13 +21,24 @@ DEMO_ADMIN = {"X-User-Id": "demo-admin", "X-Auth-Token": "demo-admin-token"}
 
 
 @pytest.fixture
-def secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """moto in place of AWS, and a fresh database handle afterwards."""
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
-        yield boto3.client("secretsmanager", region_name="us-east-1")
+        yield
     database.use_database(None)
+
+
+@pytest.fixture
+def secrets(aws: None) -> Any:
+    return boto3.client("secretsmanager", region_name="us-east-1")
+
+
+@pytest.fixture
+def ssm(aws: None) -> Any:
+    return boto3.client("ssm", region_name="us-east-1")
 
 
 def _settings_for(arn: str) -> Settings:
@@ -55,16 +66,6 @@ def test_database_handle_is_created_once_per_container(secrets: Any) -> None:
     first = database.get_database(_settings_for(arn))
     secrets.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
     assert database.get_database(_settings_for(arn)) is first
-
-
-@pytest.fixture
-def ssm(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield boto3.client("ssm", region_name="us-east-1")
-    database.use_database(None)
 
 
 def test_an_ssm_securestring_parameter_can_hold_the_connection_string(ssm: Any) -> None:
