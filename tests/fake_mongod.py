@@ -12,6 +12,7 @@ import socket
 import socketserver
 import struct
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ class FakeMongod(socketserver.ThreadingTCPServer):
         self.database = database
         self.reads_to_drop: Counter[str] = Counter()  # collection -> how many next reads to hang up on
         self.refuse_credentials = False  # answer every read as MongoDB does to a rotated password
+        self.read_delay = 0.0  # seconds each read takes before its answer
         self.reads: list[str] = []
         super().__init__(("127.0.0.1", port), _Connection)
 
@@ -54,6 +56,7 @@ class FakeMongod(socketserver.ThreadingTCPServer):
         if name in ("find", "aggregate"):
             collection = command[name]
             self.reads.append(collection)
+            time.sleep(self.read_delay)
             if self.refuse_credentials:
                 return {
                     "ok": 0.0,

@@ -160,3 +160,28 @@ def test_credentials_refused_again_after_reading_the_secret_answer_503(
         {"success": False, "error": "Service temporarily unavailable"},
     )
     assert mongod.reads == ["users", "users"], "one read, the secret read again, one more read: no loop"
+
+
+def test_a_rotations_second_attempt_stays_within_the_requests_one_deadline(
+    secrets: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Any
+) -> None:
+    # 2 s for the whole request: 1.4 s go to the refusal, and the second attempt needs 3 reads of 0.4 s.
+    old_port, new_port = _free_port(), _free_port()
+    uri = "mongodb://127.0.0.1:{}/rocketchat?directConnection=true"
+    arn = secrets.create_secret(Name="slow-rotation", SecretString=uri.format(old_port))["ARN"]
+    settings = replace(_settings_for(arn), mongodb_timeout_ms=2000)
+    monkeypatch.setattr(handler, "SETTINGS", settings)
+    monkeypatch.setattr(handler, "_store_instance", None)
+    database.use_database(None)
+    with fake_mongod(old_port, demo_database) as old, fake_mongod(new_port, demo_database) as new:
+        old.refuse_credentials, old.read_delay, new.read_delay = True, 1.4, 0.4
+        database.get_database(settings)  # the container read the secret before its rotation
+        secrets.put_secret_value(SecretId=arn, SecretString=uri.format(new_port))
+        answer = ApiClient(demo_database).get(user=None, headers=DEMO_ADMIN)
+        database.get_database(settings).client.close()
+    assert (answer.status, answer.body) == (
+        503,
+        {"success": False, "error": "Service temporarily unavailable"},
+    )
+    assert old.reads == ["users"]
+    assert new.reads, "the second attempt was made, within what was left of the deadline"

@@ -66,24 +66,25 @@ def answer_rooms(event: BaseProxyEvent) -> Response[str]:
     user_id, token = _single_value(headers.get("X-User-Id")), _single_value(headers.get("X-Auth-Token"))
     if not user_id or not token:
         raise AuthenticationFailed
-    try:
-        page = _listing(event, user_id, token, _store())
-    except DatabaseCredentialsRejected:
-        # The secret may have been rotated since this container read it: read it again, once.
-        if reconnect_with_fresh_secret(SETTINGS) is None:
-            raise
-        logger.warning("database credentials rejected: connecting with the secret read again")
-        page = _listing(event, user_id, token, _store())
+    # One deadline for all of this request's commands, a rotation's second attempt included,
+    # under the function's own timeout.
+    with pymongo.timeout(SETTINGS.mongodb_timeout_ms / 1000):
+        try:
+            page = _listing(event, user_id, token, _store())
+        except DatabaseCredentialsRejected:
+            # The secret may have been rotated since this container read it: read it again, once.
+            if reconnect_with_fresh_secret(SETTINGS) is None:
+                raise
+            logger.warning("database credentials rejected: connecting with the secret read again")
+            page = _listing(event, user_id, token, _store())
     return responses.json_response(200, page)
 
 
 def _listing(event: BaseProxyEvent, user_id: str, token: str, store: RocketChatStore) -> dict[str, Any]:
-    # One deadline for all of this request's commands, under the function's own timeout.
-    with pymongo.timeout(SETTINGS.mongodb_timeout_ms / 1000):
-        caller = authenticate(store, user_id, token, login_expiration=login_expiration)
-        params = parse_rooms_params(_query_parameters(event), _request_body(event))
-        authorize(caller, params.agents, permission_cache.roles(store))
-        return list_rooms(store, params)
+    caller = authenticate(store, user_id, token, login_expiration=login_expiration)
+    params = parse_rooms_params(_query_parameters(event), _request_body(event))
+    authorize(caller, params.agents, permission_cache.roles(store))
+    return list_rooms(store, params)
 
 
 def _store() -> RocketChatStore:
@@ -122,7 +123,8 @@ def _request_body(event: BaseProxyEvent) -> str | None:
             body = base64.b64decode(body, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             raise InvalidParams("The request body must be a JSON object.") from None
-    # surrogatepass: a direct invoker's JSON can carry lone surrogates; the parser refuses them later.
+    # Characters first: a multi-megabyte body is refused without encoding it. surrogatepass: a direct
+    # invoker's JSON can carry lone surrogates, which the parser refuses later.
     if (
         len(body) > SETTINGS.max_body_bytes
         or len(body.encode("utf-8", "surrogatepass")) > SETTINGS.max_body_bytes
