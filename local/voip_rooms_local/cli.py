@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -93,7 +92,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
     url = f"http://{args.host}:{server.server_port}{handler.ROOMS_PATH}"
     print(f"voip-rooms: serving {url} on {database_label} (Ctrl-C stops)", flush=True)
-    if args.data is None and not os.environ.get("MONGODB_URI"):
+    if args.data is None and not SETTINGS.mongodb_uri:
         _print_demo_users(url)
     try:
         server.serve_forever()
@@ -165,7 +164,7 @@ def _read_event(source: str) -> Any:
 
 
 def _choose_database(data: Path | None) -> str:
-    if os.environ.get("MONGODB_URI"):
+    if SETTINGS.mongodb_uri:
         return "the MongoDB at MONGODB_URI"
     if data is None:
         use_database(embedded_database(demo_dataset()))

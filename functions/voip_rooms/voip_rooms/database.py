@@ -56,7 +56,7 @@ def reconnect_with_fresh_secret(settings: Settings) -> Database[dict[str, Any]] 
     None when the connection string does not come from a secret (nothing to re-read).
     """
     global _database
-    if settings.mongodb_uri or not (settings.mongodb_secret_arn or settings.mongodb_uri_parameter):
+    if not settings.connection_from_secret:
         return None
     previous, _database = _database, _connect(settings, refresh_secret=True)
     if previous is not None:
@@ -66,8 +66,12 @@ def reconnect_with_fresh_secret(settings: Settings) -> Database[dict[str, Any]] 
 
 def _connection_uri(settings: Settings, *, refresh_secret: bool = False) -> str:
     """MONGODB_URI, else the Secrets Manager secret, else the SSM parameter (read with Powertools, cached)."""
-    if settings.mongodb_uri:
-        return settings.mongodb_uri
+    if not settings.connection_from_secret:
+        if settings.mongodb_uri:
+            return settings.mongodb_uri
+        raise ConfigurationError(
+            "no MongoDB connection configured (MONGODB_URI, MONGODB_SECRET_ARN or MONGODB_URI_PARAMETER)"
+        )
     # Imported here: boto3 costs a cold start that deployments given a plain URI never need.
     from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415
 
@@ -77,14 +81,10 @@ def _connection_uri(settings: Settings, *, refresh_secret: bool = False) -> str:
             settings.mongodb_secret_arn, max_age=max_age, force_fetch=refresh_secret
         )
         return _uri_from_secret_value(value)
-    if settings.mongodb_uri_parameter:
-        value = parameters.get_parameter(
-            settings.mongodb_uri_parameter, decrypt=True, max_age=max_age, force_fetch=refresh_secret
-        )
-        return str(value).strip()
-    raise ConfigurationError(
-        "no MongoDB connection configured (MONGODB_URI, MONGODB_SECRET_ARN or MONGODB_URI_PARAMETER)"
+    value = parameters.get_parameter(
+        settings.mongodb_uri_parameter, decrypt=True, max_age=max_age, force_fetch=refresh_secret
     )
+    return str(value).strip()
 
 
 def _uri_from_secret_value(value: Any) -> str:

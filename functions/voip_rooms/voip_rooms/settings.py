@@ -42,6 +42,11 @@ class Settings:
     max_string_length: int
     max_array_length: int
 
+    @property
+    def connection_from_secret(self) -> bool:
+        """The connection string is read from Secrets Manager or SSM (a plain MONGODB_URI wins)."""
+        return not self.mongodb_uri and bool(self.mongodb_secret_arn or self.mongodb_uri_parameter)
+
     @classmethod
     def from_env(cls) -> Settings:
         return cls(
