@@ -24,6 +24,8 @@ INVALID_FIELDS = "error-invalid-fields"
 MAX_INT32 = 2**31 - 1
 MAX_SORT_KEYS = 5
 LIST_PARAMS = frozenset({"agents", "tags"})
+# The public documentation spells it "Open"; Rocket.Chat's clients send "open".
+DOCUMENTED_OPEN = "Open"
 DIRECTIONS = ("inbound", "outbound")
 FieldSpec = tuple[tuple[str, int], ...]
 
@@ -67,9 +69,8 @@ def parse_rooms_params(query: Mapping[str, Sequence[str]] | None, body: str | No
 
 
 def _validated(raw: dict[str, Any], *, from_text: bool = False) -> dict[str, Any]:
-    if "Open" in raw:
-        # The public documentation spells it "Open"; Rocket.Chat's clients send "open".
-        documented = _as_bool("Open", raw.pop("Open"))
+    if DOCUMENTED_OPEN in raw:
+        documented = _as_bool(DOCUMENTED_OPEN, raw.pop(DOCUMENTED_OPEN))
         if "open" in raw and _as_bool("open", raw["open"]) != documented:
             raise InvalidParams('The "open" and "Open" parameters disagree.')
         raw["open"] = documented
@@ -86,7 +87,7 @@ def _query_fields(query: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for key, values in query.items():
         name = key[:-2] if key.endswith("[]") and key[:-2] in LIST_PARAMS else key
-        if not name.replace("_", "").isalnum():
+        if name not in FIELD_NAMES and name != DOCUMENTED_OPEN:
             raise InvalidParams(f'Unknown parameter "{key}".')
         if name in LIST_PARAMS:
             fields.setdefault(name, []).extend(values)
@@ -119,7 +120,7 @@ def _refuse_constant(name: str) -> Any:
 def _text(name: str, value: Any, _: bool = False) -> str:
     if not isinstance(value, str):
         raise InvalidParams(f'Invalid "{name}" parameter: Input should be a valid string.')
-    if not value or len(value) > SETTINGS.max_string_length or "\x00" in value or not _encodable(value):
+    if not value or len(value) > SETTINGS.max_string_length or not _storable(value):
         limit = SETTINGS.max_string_length
         raise InvalidParams(
             f'Invalid "{name}" parameter: expected 1 to {limit} characters, no NUL or lone surrogate.'
@@ -225,8 +226,8 @@ def _json_object(name: str, value: Any, error_type: str) -> dict[str, Any]:
 
 def _check_field_path(name: str, path: str, error_type: str) -> None:
     parts = path.split(".")
-    bad_part = any(not p or p.startswith("$") or "\x00" in p for p in parts)
-    if bad_part or len(path) > SETTINGS.max_string_length or not _encodable(path):
+    bad_part = any(not p or p.startswith("$") for p in parts)
+    if bad_part or len(path) > SETTINGS.max_string_length or not _storable(path):
         raise InvalidParams(f'The "{name}" parameter has an invalid field name "{path[:64]}".', error_type)
 
 
@@ -245,8 +246,10 @@ def _as_date(name: str, value: Any) -> datetime | None:
     return parsed
 
 
-def _encodable(text: str) -> bool:
-    """False for lone surrogates ("\\ud800" in JSON): BSON, hence MongoDB, cannot take them."""
+def _storable(text: str) -> bool:
+    """Text MongoDB can take: no NUL, and no lone surrogate ("\\ud800" in JSON), which BSON cannot encode."""
+    if "\x00" in text:
+        return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
