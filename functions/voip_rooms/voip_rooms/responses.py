@@ -16,11 +16,6 @@ UNAVAILABLE_BODY = {"success": False, "error": "Service temporarily unavailable"
 INTERNAL_ERROR_BODY = {"success": False, "error": "Internal server error"}
 NOT_FOUND_BODY = {"success": False, "error": "Not found"}
 METHOD_NOT_ALLOWED_BODY = {"success": False, "error": "Method not allowed"}
-PAYLOAD_TOO_LARGE_BODY = {
-    "success": False,
-    "error": "The request body is too large [invalid-params]",
-    "errorType": "invalid-params",
-}
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[str]:
@@ -34,6 +29,9 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 def invalid_params_body(message: str, error_type: str) -> dict[str, Any]:
     return {"success": False, "error": f"{message} [{error_type}]", "errorType": error_type}
+
+
+PAYLOAD_TOO_LARGE_BODY = invalid_params_body("The request body is too large", "invalid-params")
 
 
 def unsupported_event_result() -> dict[str, Any]:
