@@ -37,7 +37,7 @@ def test_every_method_on_the_route_reaches_the_function(monkeypatch: pytest.Monk
         "x-amazon-apigateway-integration"
     ]
     assert integration["type"] == "aws_proxy"
-    assert "RoomsFunction.Arn" in json.dumps(integration["uri"])
+    assert "${RoomsFunctionAliaslive}" in json.dumps(integration["uri"])
     permissions = [
         r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission" and "Condition" not in r
     ]
@@ -54,7 +54,11 @@ def test_function_runs_python_3_13_with_the_dependencies_layer(monkeypatch: pyte
 
 def test_role_may_read_only_the_connection_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     role = _transformed({"MongoDbSecretArn": SECRET_ARN}, monkeypatch)["RoomsFunctionRole"]["Properties"]
-    assert role["ManagedPolicyArns"] == ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+    # The VPC role is SAM's for the optional VpcConfig: network interfaces only (docs/DEPLOYMENT.md).
+    assert role["ManagedPolicyArns"] == [
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+    ]
     # Every extra grant is conditional: on a secret, or on an SSM parameter, being configured.
     assert {policy["Fn::If"][0] for policy in role["Policies"]} == {"HasSecret", "HasUriParameter"}
     statements = [
@@ -100,7 +104,7 @@ def test_function_url_grants_invoke_only_through_the_url(monkeypatch: pytest.Mon
 
 def test_http_api_may_invoke_the_function_from_its_own_routes_only(monkeypatch: pytest.MonkeyPatch) -> None:
     resources = _transformed({"EnableHttpApi": "true"}, monkeypatch)
-    assert resources["RoomsHttpApi"]["Properties"]["Target"] == {"Fn::GetAtt": ["RoomsFunction", "Arn"]}
+    assert resources["RoomsHttpApi"]["Properties"]["Target"] == {"Ref": "RoomsFunctionAliaslive"}
     assert "${RoomsHttpApi}/*" in json.dumps(resources["RoomsHttpApiPermission"]["Properties"]["SourceArn"])
 
 

@@ -1,0 +1,322 @@
+"""Deployment options of the template (VPC, Rocket.Chat's ALB, CORS, alias and rollouts, gateway answers),
+as SAM transforms it and as CloudFormation would then create it for given parameters."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.api import lint
+from samtranslator.yaml_helper import yaml_parse
+
+from tests.unit.test_template import _transformed
+
+ROOT = Path(__file__).resolve().parents[2]
+VPC = {"SubnetIds": "subnet-0a1b2c3d,subnet-4e5f6a7b", "SecurityGroupIds": "sg-0123456789abcdef0"}
+ALB = {
+    "AlbListenerArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
+    "listener/app/rc/50dc6c495c0c9188/f2f7dc8efc522ab2",
+    "AlbRulePriority": "7",
+}
+CORS = {"CorsAllowedOrigins": "https://dashboard.example.com,https://ops.example.com"}
+COMBINATIONS = [(vpc, alb, cors) for vpc, alb, cors in itertools.product([False, True], repeat=3)]
+NO_VALUE = object()
+
+
+def _parameters(vpc: bool, alb: bool, cors: bool) -> dict[str, str]:
+    return {**(VPC if vpc else {}), **(ALB if alb else {}), **(CORS if cors else {})}
+
+
+def _deployed(parameters: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The resources CloudFormation would create: conditions decided, Fn::If and AWS::NoValue resolved."""
+    template = yaml_parse((ROOT / "template.yaml").read_text())
+    values: dict[str, Any] = {
+        name: spec.get("Default", "") for name, spec in template["Parameters"].items()
+    } | parameters
+    for name, spec in template["Parameters"].items():
+        if spec["Type"] == "CommaDelimitedList":
+            values[name] = str(values[name]).split(",")
+    conditions: dict[str, bool] = {}
+
+    def evaluate(node: Any) -> Any:
+        if isinstance(node, dict):
+            ((key, arg),) = node.items()
+            assert key in operators, f"condition not understood: {node}"
+            return operators[key](arg)
+        return node
+
+    def decide(name: str) -> bool:
+        if name not in conditions:
+            conditions[name] = bool(evaluate(template["Conditions"][name]))
+        return conditions[name]
+
+    operators: dict[str, Any] = {
+        "Ref": lambda name: values.get(name, {"Ref": name}),
+        "Condition": decide,
+        "Fn::Equals": lambda args: str(evaluate(args[0])) == str(evaluate(args[1])),
+        "Fn::Not": lambda args: not evaluate(args[0]),
+        "Fn::And": lambda args: all(evaluate(a) for a in args),
+        "Fn::Join": lambda args: args[0].join(evaluate(args[1])),
+    }
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            if set(node) == {"Fn::If"}:
+                name, when_true, when_false = node["Fn::If"]
+                return resolve(when_true if decide(name) else when_false)
+            if node == {"Ref": "AWS::NoValue"}:
+                return NO_VALUE
+            if set(node) == {"Ref"} and node["Ref"] in template["Parameters"]:
+                return values[node["Ref"]]
+            resolved = {key: resolve(value) for key, value in node.items()}
+            return {key: value for key, value in resolved.items() if value is not NO_VALUE}
+        if isinstance(node, list):
+            return [item for item in (resolve(i) for i in node) if item is not NO_VALUE]
+        return node
+
+    resources = _transformed(parameters, monkeypatch)
+    return {
+        name: resolve(resource)
+        for name, resource in resources.items()
+        if "Condition" not in resource or decide(resource["Condition"])
+    }
+
+
+@pytest.mark.parametrize(("vpc", "alb", "cors"), COMBINATIONS)
+def test_each_combination_creates_exactly_its_resources(
+    vpc: bool, alb: bool, cors: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resources = _deployed(_parameters(vpc, alb, cors), monkeypatch)
+    function = resources["RoomsFunction"]["Properties"]
+    if vpc:
+        assert function["VpcConfig"] == {
+            "SubnetIds": VPC["SubnetIds"].split(","),
+            "SecurityGroupIds": VPC["SecurityGroupIds"].split(","),
+        }
+    else:
+        assert "VpcConfig" not in function
+    alb_resources = {"RoomsTargetGroup", "RoomsAlbInvokePermission", "RoomsListenerRule"}
+    assert alb_resources <= set(resources) if alb else not alb_resources & set(resources)
+    assert function["Environment"]["Variables"]["CORS_ALLOWED_ORIGINS"] == (
+        CORS["CorsAllowedOrigins"] if cors else ""
+    )
+    throttled = resources["RoomsApi"]["Properties"]["Body"]["x-amazon-apigateway-gateway-responses"][
+        "THROTTLED"
+    ]
+    origin_header = throttled["responseParameters"].get("gatewayresponse.header.Access-Control-Allow-Origin")
+    assert origin_header == ("method.request.header.origin" if cors else None)
+    if alb:
+        conditions = {c["Field"]: c for c in resources["RoomsListenerRule"]["Properties"]["Conditions"]}
+        methods = conditions["http-request-method"]["HttpRequestMethodConfig"]["Values"]
+        assert methods == (["GET", "OPTIONS"] if cors else ["GET"])
+
+
+def test_the_listener_rule_sends_both_spellings_of_the_path_to_a_multi_value_target_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    resources = _deployed(ALB, monkeypatch)
+    rule = resources["RoomsListenerRule"]["Properties"]
+    assert rule["ListenerArn"] == ALB["AlbListenerArn"]
+    assert rule["Priority"] == ALB["AlbRulePriority"]
+    paths = next(c for c in rule["Conditions"] if c["Field"] == "path-pattern")
+    assert paths["PathPatternConfig"]["Values"] == ["/api/v1/voip/rooms", "/api//v1/voip/rooms"]
+    assert rule["Actions"] == [{"Type": "forward", "TargetGroupArn": {"Ref": "RoomsTargetGroup"}}]
+    group = resources["RoomsTargetGroup"]["Properties"]
+    assert group["TargetType"] == "lambda"
+    assert {"Key": "lambda.multi_value_headers.enabled", "Value": "true"} in group["TargetGroupAttributes"]
+
+
+def test_the_load_balancer_may_invoke_the_alias_only_for_that_target_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    resources = _deployed(ALB, monkeypatch)
+    permission = resources["RoomsAlbInvokePermission"]["Properties"]
+    assert permission["Principal"] == "elasticloadbalancing.amazonaws.com"
+    assert permission["FunctionName"] == {"Ref": "RoomsFunctionAliaslive"}
+    source_pattern, source_values = permission["SourceArn"]["Fn::Sub"]
+    name_pattern, name_values = resources["RoomsTargetGroup"]["Properties"]["Name"]["Fn::Sub"]
+    assert source_pattern.endswith(f":targetgroup/{name_pattern}/*")
+    assert source_values == name_values
+    # The first group of the stack's GUID (8 hex digits) keeps the name unique and within 32 characters.
+    assert len(name_pattern.replace("${StackGuid}", "0" * 8)) <= 32
+    assert resources["RoomsTargetGroup"]["DependsOn"] == "RoomsAlbInvokePermission"
+
+
+def test_every_front_door_invokes_the_live_alias_never_latest(monkeypatch: pytest.MonkeyPatch) -> None:
+    resources = _deployed({**ALB, "EnableHttpApi": "true", "EnableFunctionUrl": "true"}, monkeypatch)
+    alias = {"Ref": "RoomsFunctionAliaslive"}
+    body = resources["RoomsApi"]["Properties"]["Body"]
+    integration = body["paths"]["/api/v1/voip/rooms"]["x-amazon-apigateway-any-method"][
+        "x-amazon-apigateway-integration"
+    ]
+    assert "functions/${RoomsFunctionAliaslive}/invocations" in integration["uri"]["Fn::Sub"]
+    assert resources["RoomsHttpApi"]["Properties"]["Target"] == alias
+    assert resources["RoomsFunctionUrl"]["Properties"]["Qualifier"] == "live"
+    assert resources["RoomsTargetGroup"]["Properties"]["Targets"] == [{"Id": alias}]
+    permissions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
+    assert len(permissions) == 5
+    assert all(p["FunctionName"] == alias for p in permissions)
+    outputs = yaml_parse((ROOT / "template.yaml").read_text())["Outputs"]
+    assert outputs["RoomsFunctionArn"]["Value"] == {"Ref": "RoomsFunction.Alias"}
+
+
+@pytest.mark.parametrize("deployment", ["AllAtOnce", "Canary10Percent5Minutes"])
+def test_a_new_version_rolls_out_as_configured_and_rolls_back_on_the_error_alarms(
+    deployment: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resources = _deployed({"DeploymentType": deployment}, monkeypatch)
+    group = resources["RoomsFunctionDeploymentGroup"]["Properties"]
+    assert group["DeploymentConfigName"]["Fn::Sub"][1] == {"ConfigName": deployment}
+    assert group["AlarmConfiguration"]["Alarms"] == [
+        {"Name": {"Ref": "ServerErrorRateAlarm"}},
+        {"Name": {"Ref": "FunctionErrorsAlarm"}},
+    ]
+    assert "DEPLOYMENT_STOP_ON_ALARM" in group["AutoRollbackConfiguration"]["Events"]
+    assert resources["RoomsFunctionAliaslive"]["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
+
+
+def test_provisioned_concurrency_is_kept_on_the_alias_only_when_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    warm = _deployed({"ProvisionedConcurrency": "3"}, monkeypatch)["RoomsFunctionAliaslive"]["Properties"]
+    cold = _deployed({}, monkeypatch)["RoomsFunctionAliaslive"]["Properties"]
+    assert warm["ProvisionedConcurrencyConfig"] == {"ProvisionedConcurrentExecutions": "3"}
+    assert "ProvisionedConcurrencyConfig" not in cold
+
+
+@pytest.mark.parametrize(
+    ("source", "endpoint"),
+    [
+        (
+            {"MongoDbSecretArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:rc-AbCdEf"},
+            "secretsmanager",
+        ),
+        ({"MongoDbUriParameter": "rocketchat/mongodb-uri"}, "ssm"),
+    ],
+)
+def test_interface_endpoints_are_created_only_for_the_connection_source_in_use(
+    source: dict[str, str], endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_endpoints = _deployed({**VPC, **source, "InterfaceEndpointsVpcId": "vpc-0abc"}, monkeypatch)
+    endpoints = [r["Properties"] for r in with_endpoints.values() if r["Type"] == "AWS::EC2::VPCEndpoint"]
+    assert [e["ServiceName"]["Fn::Sub"] for e in endpoints] == [f"com.amazonaws.${{AWS::Region}}.{endpoint}"]
+    assert endpoints[0]["PrivateDnsEnabled"] is True
+    assert endpoints[0]["SubnetIds"] == VPC["SubnetIds"].split(",")
+    outside_vpc = _deployed({**source, "InterfaceEndpointsVpcId": "vpc-0abc"}, monkeypatch)
+    assert not [r for r in outside_vpc.values() if r["Type"] == "AWS::EC2::VPCEndpoint"]
+
+
+@pytest.mark.parametrize(
+    ("response_type", "status", "error", "retry_after"),
+    [
+        ("THROTTLED", "429", "Too many requests", "'1'"),
+        ("INTEGRATION_FAILURE", "503", "Service temporarily unavailable", "'1'"),
+        ("INTEGRATION_TIMEOUT", "503", "Service temporarily unavailable", None),
+        ("MISSING_AUTHENTICATION_TOKEN", "404", "Not found", None),
+    ],
+)
+def test_api_gateways_own_answers_are_json_in_the_contracts_shape(
+    response_type: str, status: str, error: str, retry_after: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    responses = _deployed(CORS, monkeypatch)["RoomsApi"]["Properties"]["Body"][
+        "x-amazon-apigateway-gateway-responses"
+    ]
+    answer = responses[response_type]
+    assert answer["statusCode"] == status
+    assert json.loads(answer["responseTemplates"]["application/json"]) == {"success": False, "error": error}
+    headers = answer["responseParameters"]
+    assert headers.get("gatewayresponse.header.Retry-After") == retry_after
+    assert headers["gatewayresponse.header.Vary"] == "'Origin'"
+
+
+def test_gateway_answers_carry_no_cors_headers_when_cors_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    responses = _deployed({}, monkeypatch)["RoomsApi"]["Properties"]["Body"][
+        "x-amazon-apigateway-gateway-responses"
+    ]
+    for answer in responses.values():
+        assert not [h for h in answer.get("responseParameters", {}) if "Access-Control" in h or "Vary" in h]
+
+
+# --- The REST API's access log ---------------------------------------------------------------------------
+
+# $context values as API Gateway writes them: plain values, "-" when absent, and error messages, which
+# $context.error.messageString carries already quoted (with any quote inside escaped).
+SAMPLE_CONTEXTS: list[dict[str, str]] = [
+    {
+        "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+        "identity.sourceIp": "203.0.113.7",
+        "httpMethod": "GET",
+        "path": "/prod/api/v1/voip/rooms",
+        "status": "200",
+        "responseLatency": "48",
+        "integrationLatency": "41",
+        "error.responseType": "-",
+        "error.messageString": '"-"',
+    },
+    {
+        "requestId": "d1e2f3a4-0000-4000-8000-000000000001",
+        "identity.sourceIp": "198.51.100.23",
+        "httpMethod": "GET",
+        "path": "/prod/api/v1/voip/nothing",
+        "status": "404",
+        "responseLatency": "3",
+        "integrationLatency": "-",
+        "error.responseType": "MISSING_AUTHENTICATION_TOKEN",
+        "error.messageString": '"Missing Authentication Token"',
+    },
+    {
+        "requestId": "d1e2f3a4-0000-4000-8000-000000000002",
+        "identity.sourceIp": "2001:db8::1",
+        "httpMethod": "GET",
+        "path": "/prod/api/v1/voip/rooms",
+        "status": "429",
+        "responseLatency": "1",
+        "integrationLatency": "-",
+        "error.responseType": "THROTTLED",
+        "error.messageString": '"Too Many Requests"',
+    },
+    {
+        "requestId": "d1e2f3a4-0000-4000-8000-000000000003",
+        "identity.sourceIp": "192.0.2.1",
+        "httpMethod": "GET",
+        "path": "/prod/api/v1/voip/rooms",
+        "status": "503",
+        "responseLatency": "10012",
+        "integrationLatency": "10004",
+        "error.responseType": "INTEGRATION_FAILURE",
+        "error.messageString": '"Internal server error: \\"timeout\\""',
+    },
+]
+
+
+def _access_log_format() -> str:
+    template = yaml_parse((ROOT / "template.yaml").read_text())
+    return str(template["Resources"]["RoomsApi"]["Properties"]["AccessLogSetting"]["Format"])
+
+
+@pytest.mark.parametrize("context", SAMPLE_CONTEXTS, ids=lambda c: c["status"])
+def test_every_access_log_line_is_one_json_object(context: dict[str, str]) -> None:
+    log_format = _access_log_format()
+    assert "\n" not in log_format, "API Gateway takes a single-line format"
+    line = re.sub(r"\$context\.([A-Za-z.]+)", lambda m: context[m.group(1)], log_format)
+    record = json.loads(line)
+    assert record["status"] == context["status"]
+    assert record["error"] == json.loads(context["error.messageString"])
+    assert record["responseType"] == context["error.responseType"]
+
+
+# --- cfn-lint (what `sam validate --lint` runs) on every combination ----------------------------------------
+
+
+# cfn-lint follows every condition's both branches itself: all off and all on cover the combinations.
+@pytest.mark.parametrize(("vpc", "alb", "cors"), [(False, False, False), (True, True, True)])
+def test_the_template_lints_clean_without_and_with_the_options(vpc: bool, alb: bool, cors: bool) -> None:
+    template = yaml_parse((ROOT / "template.yaml").read_text())
+    for name, value in _parameters(vpc, alb, cors).items():
+        template["Parameters"][name]["Default"] = value
+    matches = lint(json.dumps(template), regions=["us-east-1"])
+    assert [str(m) for m in matches] == []
