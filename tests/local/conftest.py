@@ -18,9 +18,9 @@ from voip_rooms_local.demo import demo_dataset
 Server = tuple[subprocess.Popen[str], str]
 
 
-def _serve(*arguments: str) -> Iterator[Server]:
+def _serve(*arguments: str, settings: dict[str, str] | None = None) -> Iterator[Server]:
     executable = shutil.which("voip-rooms", path=str(Path(sys.executable).parent)) or "voip-rooms"
-    env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"}
+    env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"} | (settings or {})
     process = subprocess.Popen(
         [executable, "serve", "--port", "0", *arguments],
         stdout=subprocess.PIPE,
@@ -53,3 +53,9 @@ def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     for collection, documents in dataset.items():
         (data / f"{collection}.json").write_text(json_util.dumps(documents))
     yield from _serve("--data", str(data))
+
+
+@pytest.fixture(scope="module")
+def cors_server() -> Iterator[Server]:
+    """Serving the demo dataset to browsers on one other origin (CORS_ALLOWED_ORIGINS)."""
+    yield from _serve(settings={"CORS_ALLOWED_ORIGINS": "http://localhost:5173"})

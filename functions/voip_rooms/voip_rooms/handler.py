@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from collections.abc import Callable
 from datetime import timedelta
 from http import HTTPStatus
@@ -21,10 +22,12 @@ from aws_lambda_powertools.event_handler.api_gateway import (
     APIGatewayHttpResolver,
     ApiGatewayResolver,
     APIGatewayRestResolver,
+    CORSConfig,
     Response,
 )
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.lambda_function_url import LambdaFunctionUrlResolver
+from aws_lambda_powertools.event_handler.util import extract_origin_header
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
@@ -180,6 +183,50 @@ ERROR_ANSWERS: dict[type[Exception], Callable[[Any], Response[str]]] = {
 }
 
 
+# --- CORS (CORS_ALLOWED_ORIGINS), off when empty: one policy for every front door, by Powertools ---
+CORS_ALLOWED_HEADERS = ["X-User-Id", "X-Auth-Token", "Content-Type"]
+# Browsers cap it (Chrome at 2 hours); 10 minutes spares a preflight per request without pinning a policy.
+CORS_MAX_AGE_SECONDS = 600
+
+
+class _CorsPolicy(CORSConfig):
+    """Powertools' CORS headers for exactly the allowed origins, and Vary: Origin beside them."""
+
+    def to_dict(self, origin: str | None) -> dict[str, str]:
+        headers = super().to_dict(origin)
+        if headers:
+            headers["Vary"] = "Origin"
+        return headers
+
+
+@functools.cache
+def _cors_policy(origins: tuple[str, ...]) -> CORSConfig | None:
+    if not origins:
+        return None
+    return _CorsPolicy(
+        allow_origin=origins[0],
+        extra_origins=list(origins[1:]),
+        allow_headers=CORS_ALLOWED_HEADERS,
+        max_age=CORS_MAX_AGE_SECONDS,
+    )
+
+
+def _cors() -> CORSConfig | None:
+    return _cors_policy(SETTINGS.cors_allowed_origins)
+
+
+def _preflight(event: BaseProxyEvent, cors: CORSConfig) -> Response[str]:
+    """OPTIONS from an allowed origin to the endpoint; any other is answered as if CORS were off."""
+    origin = extract_origin_header(event.resolved_headers_field)
+    if event.path in (ROOMS_PATH, DOCUMENTED_ROOMS_PATH) and origin and cors.allowed_origin(origin):
+        # Powertools adds the origin's headers to this answer, as to every answer of the route.
+        return Response(status_code=204, headers={"Access-Control-Allow-Methods": "GET"})
+    return _path_not_served(event)
+
+
+# --- end of CORS ---
+
+
 def _front_door(resolver: ApiGatewayResolver) -> ApiGatewayResolver:
     """Give one Powertools resolver the endpoint's routes and error answers."""
 
@@ -192,17 +239,24 @@ def _front_door(resolver: ApiGatewayResolver) -> ApiGatewayResolver:
     def not_found(_: NotFoundError) -> Response[str]:
         return _path_not_served(resolver.current_event)
 
+    cors = _cors()
+    if cors is not None:
+        # Every OPTIONS, on any path: Powertools' own preflight answer would accept any origin and path.
+        @resolver.route(".*", method="OPTIONS")
+        def preflight() -> Response[str]:
+            return _preflight(resolver.current_event, cors)
+
     for error, answer in ERROR_ANSWERS.items():
         resolver.exception_handler(error)(answer)
     return resolver
 
 
 FRONT_DOORS: dict[str, Callable[[], ApiGatewayResolver]] = {
-    "rest": lambda: _front_door(APIGatewayRestResolver()),
-    "http": lambda: _front_door(APIGatewayHttpResolver()),
-    "url": lambda: _front_door(LambdaFunctionUrlResolver()),
+    "rest": lambda: _front_door(APIGatewayRestResolver(cors=_cors())),
+    "http": lambda: _front_door(APIGatewayHttpResolver(cors=_cors())),
+    "url": lambda: _front_door(LambdaFunctionUrlResolver(cors=_cors())),
     # ALB passes the query string as it was received, still percent-encoded.
-    "alb": lambda: _front_door(ALBResolver(decode_query_parameters=True)),
+    "alb": lambda: _front_door(ALBResolver(cors=_cors(), decode_query_parameters=True)),
 }
 _resolvers: dict[str, ApiGatewayResolver] = {}
 

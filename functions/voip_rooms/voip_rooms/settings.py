@@ -26,6 +26,16 @@ def _choice_env(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def _origins_env(name: str) -> tuple[str, ...]:
+    """Comma-separated exact origins (scheme://host[:port]); a wildcard or a path is refused."""
+    origins = tuple(o.strip() for o in os.environ.get(name, "").split(",") if o.strip())
+    for origin in origins:
+        scheme, _, host = origin.partition("://")
+        if scheme not in ("http", "https") or not host or "/" in host or "*" in host:
+            raise ValueError(f"{name} takes exact origins such as https://dashboard.example.com")
+    return origins
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     mongodb_uri: str
@@ -41,6 +51,7 @@ class Settings:
     max_body_bytes: int
     max_string_length: int
     max_array_length: int
+    cors_allowed_origins: tuple[str, ...] = ()
 
     @property
     def connection_from_secret(self) -> bool:
@@ -65,6 +76,7 @@ class Settings:
             max_body_bytes=_int_env("MAX_BODY_BYTES", 16_384, minimum=2),
             max_string_length=_int_env("MAX_STRING_LENGTH", 256, minimum=1),
             max_array_length=_int_env("MAX_ARRAY_LENGTH", 100, minimum=1),
+            cors_allowed_origins=_origins_env("CORS_ALLOWED_ORIGINS"),
         )
 
 
