@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 3000
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup run test lint validate scan fuzz build bench clean
+.PHONY: setup run test lint validate scan fuzz build bench deploy clean
 
 setup: $(STAMP)
 
@@ -52,6 +52,11 @@ fuzz: setup .venv-fuzz/.installed
 # sam build needs the function's runtime (python3.13) on PATH; pyenv provides it beside the default.
 build: setup
 	PYENV_VERSION="$$(pyenv version-name 2>/dev/null || true):3.13" $(BIN)/sam build
+
+# Deploys the built stack with one environment of samconfig.toml (default: the development stack).
+ENV ?= default
+deploy: build
+	$(BIN)/sam deploy --config-env $(ENV)
 
 # The performance budgets (docs/PERFORMANCE.md), measured against their floors on the function's runtime.
 bench: setup
