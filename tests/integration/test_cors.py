@@ -39,7 +39,10 @@ def no_cors(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(handler, "_resolvers", {})
 
 
-def _call(door: str, method: str, path: str, headers: dict[str, str], query: str = "") -> dict[str, Any]:
+def _call(door: str, request_line: str, headers: dict[str, str]) -> dict[str, Any]:
+    """Send "METHOD /path?query" through one front door's event."""
+    method, _, target = request_line.partition(" ")
+    path, _, query = target.partition("?")
     event = EVENT_BUILDERS[door](method, path, headers=headers, query_string=query)
     return lambda_handler(event, LocalLambdaContext())
 
@@ -65,7 +68,7 @@ def _cors_headers(result: dict[str, Any]) -> dict[str, str]:
 def test_a_preflight_from_an_allowed_origin_is_answered_with_its_policy(
     door: str, path: str, origin: str
 ) -> None:
-    result = _call(door, "OPTIONS", path, {"Origin": origin, **PREFLIGHT})
+    result = _call(door, f"OPTIONS {path}", {"Origin": origin, **PREFLIGHT})
     assert result["statusCode"] == 204
     headers = _headers(result)
     assert headers["access-control-allow-origin"] == origin
@@ -92,9 +95,7 @@ def test_a_preflight_from_an_allowed_origin_is_answered_with_its_policy(
 def test_every_answer_to_an_allowed_origin_names_that_origin(
     door: str, request_line: str, headers: dict[str, str], status: int
 ) -> None:
-    method, _, target = request_line.partition(" ")
-    path, _, query = target.partition("?")
-    result = _call(door, method, path, {"Origin": DASHBOARD, **headers}, query)
+    result = _call(door, request_line, {"Origin": DASHBOARD, **headers})
     assert result["statusCode"] == status
     assert _headers(result)["access-control-allow-origin"] == DASHBOARD
     assert _headers(result)["vary"] == "Origin"
@@ -109,7 +110,7 @@ def test_a_database_failure_answer_names_the_allowed_origin_too(
         raise DatabaseUnavailable("ServerSelectionTimeoutError")
 
     monkeypatch.setattr(handler, "_listing", unreachable)
-    result = _call(door, "GET", "/api/v1/voip/rooms", {"Origin": DASHBOARD, **ADMIN})
+    result = _call(door, "GET /api/v1/voip/rooms", {"Origin": DASHBOARD, **ADMIN})
     assert result["statusCode"] == 503
     assert _headers(result)["access-control-allow-origin"] == DASHBOARD
 
@@ -117,10 +118,10 @@ def test_a_database_failure_answer_names_the_allowed_origin_too(
 @pytest.mark.usefixtures("cors", "demo_db")
 @pytest.mark.parametrize("door", DOORS)
 def test_any_other_origin_gets_no_cors_headers_and_no_preflight(door: str) -> None:
-    listing = _call(door, "GET", "/api/v1/voip/rooms", {"Origin": ELSEWHERE, **ADMIN})
+    listing = _call(door, "GET /api/v1/voip/rooms", {"Origin": ELSEWHERE, **ADMIN})
     assert listing["statusCode"] == 200
     assert _cors_headers(listing) == {}
-    preflight = _call(door, "OPTIONS", "/api/v1/voip/rooms", {"Origin": ELSEWHERE, **PREFLIGHT})
+    preflight = _call(door, "OPTIONS /api/v1/voip/rooms", {"Origin": ELSEWHERE, **PREFLIGHT})
     assert preflight["statusCode"] == 405
     assert _headers(preflight)["allow"] == "GET"
     assert _cors_headers(preflight) == {}
@@ -129,9 +130,9 @@ def test_any_other_origin_gets_no_cors_headers_and_no_preflight(door: str) -> No
 @pytest.mark.usefixtures("cors", "demo_db")
 @pytest.mark.parametrize("door", DOORS)
 def test_options_that_is_no_preflight_to_the_endpoint_stays_a_clear_refusal(door: str) -> None:
-    without_origin = _call(door, "OPTIONS", "/api/v1/voip/rooms", {})
+    without_origin = _call(door, "OPTIONS /api/v1/voip/rooms", {})
     assert (without_origin["statusCode"], _headers(without_origin)["allow"]) == (405, "GET")
-    other_path = _call(door, "OPTIONS", "/api/v1/voip/other", {"Origin": DASHBOARD, **PREFLIGHT})
+    other_path = _call(door, "OPTIONS /api/v1/voip/other", {"Origin": DASHBOARD, **PREFLIGHT})
     assert other_path["statusCode"] == 404
     assert "access-control-allow-methods" not in _headers(other_path)
 
@@ -139,10 +140,10 @@ def test_options_that_is_no_preflight_to_the_endpoint_stays_a_clear_refusal(door
 @pytest.mark.usefixtures("no_cors", "demo_db")
 @pytest.mark.parametrize("door", DOORS)
 def test_with_the_setting_empty_nothing_changes(door: str) -> None:
-    preflight = _call(door, "OPTIONS", "/api/v1/voip/rooms", {"Origin": DASHBOARD, **PREFLIGHT})
+    preflight = _call(door, "OPTIONS /api/v1/voip/rooms", {"Origin": DASHBOARD, **PREFLIGHT})
     assert preflight["statusCode"] == 405
     assert _headers(preflight)["allow"] == "GET"
-    listing = _call(door, "GET", "/api/v1/voip/rooms", {"Origin": DASHBOARD, **ADMIN})
+    listing = _call(door, "GET /api/v1/voip/rooms", {"Origin": DASHBOARD, **ADMIN})
     assert listing["statusCode"] == 200
     assert _cors_headers(listing) == {}
     assert "vary" not in _headers(listing)
