@@ -92,6 +92,8 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
     url = f"http://{args.host}:{server.server_port}{handler.ROOMS_PATH}"
     print(f"voip-rooms: serving {url} on {database_label} (Ctrl-C stops)", flush=True)
+    if SETTINGS.cors_allowed_origins:
+        print(f"voip-rooms: browsers may call it from {', '.join(SETTINGS.cors_allowed_origins)}", flush=True)
     if args.data is None and not SETTINGS.mongodb_uri:
         _print_demo_users(url)
     try:

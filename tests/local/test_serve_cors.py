@@ -24,7 +24,9 @@ def _exchange(url: str, method: str, headers: dict[str, str]) -> tuple[int, dict
 def test_a_browser_on_the_allowed_origin_passes_the_preflight_and_reads_the_rooms(
     cors_server: Server,
 ) -> None:
-    _, base = cors_server
+    process, base = cors_server
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == f"voip-rooms: browsers may call it from {ORIGIN}"
     url = f"{base}/api/v1/voip/rooms?count=1"
     status, headers = _exchange(
         url,
