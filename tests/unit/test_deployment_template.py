@@ -156,6 +156,7 @@ def test_every_front_door_invokes_the_live_alias_never_latest(monkeypatch: pytes
     assert "functions/${RoomsFunctionAliaslive}/invocations" in integration["uri"]["Fn::Sub"]
     assert resources["RoomsHttpApi"]["Properties"]["Target"] == alias
     assert resources["RoomsFunctionUrl"]["Properties"]["Qualifier"] == "live"
+    assert resources["RoomsFunctionUrl"]["DependsOn"] == "RoomsFunctionAliaslive"
     assert resources["RoomsTargetGroup"]["Properties"]["Targets"] == [{"Id": alias}]
     permissions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
     assert len(permissions) == 5
