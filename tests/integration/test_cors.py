@@ -103,15 +103,19 @@ def test_every_answer_to_an_allowed_origin_names_that_origin(
 
 @pytest.mark.usefixtures("cors", "demo_db")
 @pytest.mark.parametrize("door", DOORS)
-def test_a_database_failure_answer_names_the_allowed_origin_too(
-    door: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("fault", "status"),
+    [(DatabaseUnavailable("ServerSelectionTimeoutError"), 503), (RuntimeError("bug"), 500)],
+)
+def test_a_failure_answer_names_the_allowed_origin_too(
+    door: str, fault: Exception, status: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def unreachable(*_: Any) -> Any:
-        raise DatabaseUnavailable("ServerSelectionTimeoutError")
+    def failing(*_: Any) -> Any:
+        raise fault
 
-    monkeypatch.setattr(handler, "_listing", unreachable)
+    monkeypatch.setattr(handler, "_listing", failing)
     result = _call(door, "GET /api/v1/voip/rooms", {"Origin": DASHBOARD, **ADMIN})
-    assert result["statusCode"] == 503
+    assert result["statusCode"] == status
     assert _headers(result)["access-control-allow-origin"] == DASHBOARD
 
 
