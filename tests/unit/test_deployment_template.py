@@ -27,6 +27,10 @@ COMBINATIONS = [(vpc, alb, cors) for vpc, alb, cors in itertools.product([False,
 NO_VALUE = object()
 
 
+class StackRefused(Exception):
+    """A rule of the template refused the parameters, as CloudFormation would before creating anything."""
+
+
 def _parameters(vpc: bool, alb: bool, cors: bool) -> dict[str, str]:
     return {**(VPC if vpc else {}), **(ALB if alb else {}), **(CORS if cors else {})}
 
@@ -61,7 +65,13 @@ def _deployed(parameters: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> di
         "Fn::Not": lambda args: not evaluate(args[0]),
         "Fn::And": lambda args: all(evaluate(a) for a in args),
         "Fn::Join": lambda args: args[0].join(evaluate(args[1])),
+        "Fn::EachMemberEquals": lambda args: all(member == args[1] for member in evaluate(args[0])),
     }
+    for name, rule in template.get("Rules", {}).items():
+        if evaluate(rule.get("RuleCondition", True)):
+            for assertion in rule["Assertions"]:
+                if not evaluate(assertion["Assert"]):
+                    raise StackRefused(f"{name}: {assertion['AssertDescription']}")
 
     def resolve(node: Any) -> Any:
         if isinstance(node, dict):
@@ -207,8 +217,8 @@ def test_interface_endpoints_are_created_only_for_the_connection_source_in_use(
     assert [e["ServiceName"]["Fn::Sub"] for e in endpoints] == [f"com.amazonaws.${{AWS::Region}}.{endpoint}"]
     assert endpoints[0]["PrivateDnsEnabled"] is True
     assert endpoints[0]["SubnetIds"] == VPC["SubnetIds"].split(",")
-    outside_vpc = _deployed({**source, "InterfaceEndpointsVpcId": "vpc-0abc"}, monkeypatch)
-    assert not [r for r in outside_vpc.values() if r["Type"] == "AWS::EC2::VPCEndpoint"]
+    without_endpoints = _deployed({**VPC, **source}, monkeypatch)
+    assert not [r for r in without_endpoints.values() if r["Type"] == "AWS::EC2::VPCEndpoint"]
 
 
 @pytest.mark.parametrize(
@@ -240,6 +250,20 @@ def test_gateway_answers_carry_no_cors_headers_when_cors_is_off(monkeypatch: pyt
     ]
     for answer in responses.values():
         assert not [h for h in answer.get("responseParameters", {}) if "Access-Control" in h or "Vary" in h]
+
+
+@pytest.mark.parametrize(
+    ("parameters", "rule"),
+    [
+        ({"SubnetIds": VPC["SubnetIds"]}, "SubnetsNeedSecurityGroups"),
+        ({"InterfaceEndpointsVpcId": "vpc-0abc"}, "EndpointsNeedSubnets"),
+    ],
+)
+def test_half_a_vpc_placement_is_refused_before_anything_is_created(
+    parameters: dict[str, str], rule: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(StackRefused, match=rule):
+        _deployed(parameters, monkeypatch)
 
 
 # --- The REST API's access log ---------------------------------------------------------------------------
