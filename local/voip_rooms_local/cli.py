@@ -45,7 +45,10 @@ def _parser() -> argparse.ArgumentParser:
         prog="voip-rooms", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    data_help = "directory of <collection>.json files (MongoDB Extended JSON); default: the demo dataset"
+    data_help = (
+        "a mongoexport directory (<collection>.json), a mongodump database folder (<collection>.bson or "
+        ".bson.gz) or a dump's root with one database folder; default: the demo dataset"
+    )
 
     serve = commands.add_parser("serve", help="serve the API on a local HTTP port")
     serve.add_argument("--host", default="127.0.0.1")
@@ -171,7 +174,11 @@ def _choose_database(data: Path | None) -> str:
     if data is None:
         use_database(embedded_database(demo_dataset()))
         return "the embedded demo database"
-    use_database(embedded_database(load_directory(data)))
+    loaded = load_directory(data)
+    # Standard error: standard output is the answer (invoke) or the serving line (serve).
+    for note in loaded.notes:
+        print(f"voip-rooms: {note}", file=sys.stderr, flush=True)
+    use_database(loaded.database)
     return f"an embedded database loaded from {data}"
 
 

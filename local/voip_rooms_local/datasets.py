@@ -1,93 +1,284 @@
-"""Load Rocket.Chat collections from MongoDB Extended JSON files into an embedded mongomock database."""
+"""Load Rocket.Chat collections from a mongoexport or mongodump directory into an embedded mongomock database.
+
+Each file is read by its own extension: ``<collection>.json`` (mongoexport's Extended JSON, one
+document per line or one array), ``<collection>.bson`` and ``<collection>.bson.gz`` (mongodump, with
+or without ``--gzip``); ``*.metadata.json[.gz]`` (mongodump's index definitions) are ignored. Files
+are streamed into the database in batches: no whole file is held beside what mongomock keeps.
+Whatever the rooms hold is loaded; the loader only counts the rooms the answer schema does not describe.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import gzip
+import json
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 
 import mongomock
-from bson import json_util
-from pydantic import ValidationError
+from bson import CodecOptions, DatetimeConversion, decode_file_iter, json_util
+from bson.errors import BSONError
 from pymongo.database import Database
 
-from voip_rooms_local.models import VoipRoom
+from voip_rooms_local.room_shapes import ShapeSurvey
 
 COLLECTIONS = ("users", "rocketchat_room", "rocketchat_permissions")
+ROOMS = "rocketchat_room"
+# MongoDB's own databases, which a whole-server mongodump writes beside the application's.
+SYSTEM_DATABASES = ("admin", "config", "local")
+BATCH = 1000
 Document = dict[str, Any]
+# Dates outside Python's range (year 0, 10000) stay BSON dates instead of refusing the document.
+_BSON_OPTIONS: CodecOptions[Document] = CodecOptions(datetime_conversion=DatetimeConversion.DATETIME_AUTO)
+_JSON_OPTIONS = json_util.JSONOptions(
+    json_mode=json_util.JSONMode.RELAXED, datetime_conversion=DatetimeConversion.DATETIME_AUTO
+)
+_READ_SIZE = 1 << 16
 
 
 class DatasetError(Exception):
     """A data directory that cannot be loaded; the message is one line for the terminal."""
 
 
-def load_directory(directory: Path) -> dict[str, list[Document]]:
-    """Read ``<collection>.json`` files: one document per line (mongoexport) or a JSON array (--jsonArray)."""
+@dataclass
+class DataFile:
+    path: Path
+    collection: str
+    read: Callable[[Path], Iterator[Document]]
+
+
+@dataclass
+class Dataset:
+    """The files to load, and what to tell the user about the directory (which folder, what was skipped)."""
+
+    files: list[DataFile]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Loaded:
+    database: Database[Document]
+    notes: list[str]
+    survey: ShapeSurvey
+
+
+def find_dataset(directory: Path) -> Dataset:
+    """The collection files of a mongoexport directory, a mongodump database folder, or a dump's root."""
     if not directory.is_dir():
         raise DatasetError(f"data directory not found: {directory}")
-    files = sorted(directory.glob("*.json"))
-    if not files:
-        raise DatasetError(f"no <collection>.json files in {directory} (expected {', '.join(COLLECTIONS)})")
-    collections: dict[str, list[Document]] = {}
-    for file in files:
-        if file.stem not in COLLECTIONS:
-            raise DatasetError(
-                f"unknown file {file.name}: expected one of {', '.join(c + '.json' for c in COLLECTIONS)}"
-            )
-        collections[file.stem] = _read_extended_json(file)
-    _check_rooms(collections.get("rocketchat_room", []))
-    return collections
+    notes: list[str] = []
+    files = _data_files(directory)
+    if not any(f.collection in COLLECTIONS for f in files):
+        folders = sorted(
+            sub for sub in directory.iterdir() if sub.is_dir() and sub.name not in SYSTEM_DATABASES
+        )
+        databases = [sub for sub in folders if _data_files(sub)]
+        if len(databases) > 1:
+            names = ", ".join(sub.name for sub in databases)
+            raise DatasetError(f"{directory} is a dump of several databases ({names}): pass one of them")
+        if databases:
+            directory = databases[0]
+            notes.append(f"using database folder {directory.name}/ of the dump {directory.parent}")
+            files = _data_files(directory)
+    wanted = [f for f in files if f.collection in COLLECTIONS]
+    if not wanted:
+        expected = ", ".join(COLLECTIONS)
+        raise DatasetError(
+            f"no collection files in {directory} (expected .json, .bson or .bson.gz of {expected})"
+        )
+    _refuse_duplicates(wanted)
+    skipped = sorted({f.collection for f in files} - set(COLLECTIONS))
+    if skipped:
+        sample = ", ".join(skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+        notes.append(f"skipped {len(skipped)} other collection{'s' if len(skipped) > 1 else ''} ({sample})")
+    return Dataset(wanted, notes)
 
 
-def _read_extended_json(file: Path) -> list[Document]:
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DatasetError(f"cannot read {file.name}: {error}") from None
-    if text.lstrip().startswith("["):
-        try:
-            documents = json_util.loads(text)
-        except ValueError as error:
-            raise DatasetError(f"{file.name}: not valid Extended JSON ({error})") from None
-        return _documents(file, documents)
-    parsed = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            parsed.append(json_util.loads(line))
-        except ValueError as error:
-            raise DatasetError(f"{file.name}, line {number}: not valid Extended JSON ({error})") from None
-    return _documents(file, parsed)
+def load_directory(directory: Path, name: str = "rocketchat") -> Loaded:
+    """An embedded database holding the directory's collections, every stored room included."""
+    dataset = find_dataset(directory)
+    survey = ShapeSurvey()
+    streams: dict[str, Iterable[Document]] = {}
+    for data_file in dataset.files:
+        documents = data_file.read(data_file.path)
+        streams[data_file.collection] = (
+            survey.passing(documents) if data_file.collection == ROOMS else documents
+        )
+    database = embedded_database(streams, name)
+    notes = list(dataset.notes)
+    if (summary := survey.summary()) is not None:
+        notes.append(f"{summary}; they are served as stored")
+    return Loaded(database, notes, survey)
 
 
-def _documents(file: Path, items: Sequence[Any]) -> list[Document]:
-    for position, item in enumerate(items, 1):
-        if not isinstance(item, dict) or "_id" not in item:
-            raise DatasetError(f"{file.name}: document {position} is not an object with an _id")
-    return list(items)
-
-
-def _check_rooms(rooms: Sequence[Document]) -> None:
-    for room in rooms:
-        if room.get("t") != "v":
-            continue
-        try:
-            VoipRoom.model_validate(room)
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise DatasetError(
-                f"rocketchat_room.json: VoIP room {room['_id']}: {where}: {first['msg']}"
-            ) from None
+def read_collections(directory: Path) -> dict[str, list[Document]]:
+    """Every document of the directory's collections, in memory: for tests and small directories."""
+    return {f.collection: list(f.read(f.path)) for f in find_dataset(directory).files}
 
 
 def embedded_database(
-    collections: Mapping[str, Sequence[Document]], name: str = "rocketchat"
+    collections: Mapping[str, Iterable[Document]], name: str = "rocketchat"
 ) -> Database[Document]:
     """An in-process MongoDB holding these collections; the handler reads it through the pymongo API."""
     database: Any = mongomock.MongoClient()[name]
     for collection, documents in collections.items():
-        if documents:
-            database[collection].insert_many([dict(doc) for doc in documents])
+        for batch in batched(documents, BATCH):
+            database[collection].insert_many(batch)
     return cast("Database[Document]", database)
+
+
+def batched(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for item in items:
+        batch.append(dict(item))
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _data_files(directory: Path) -> list[DataFile]:
+    found = []
+    for path in sorted(directory.iterdir()):
+        name = path.name
+        if not path.is_file() or name.endswith((".metadata.json", ".metadata.json.gz")):
+            continue
+        for suffix, read in _READERS.items():
+            if name.endswith(suffix) and len(name) > len(suffix):
+                found.append(DataFile(path, name[: -len(suffix)], read))
+                break
+    return found
+
+
+def _refuse_duplicates(files: Sequence[DataFile]) -> None:
+    seen: dict[str, Path] = {}
+    for data_file in files:
+        if data_file.collection in seen:
+            first = seen[data_file.collection].name
+            raise DatasetError(
+                f"both {first} and {data_file.path.name} hold {data_file.collection}: keep one"
+            )
+        seen[data_file.collection] = data_file.path
+
+
+def _read_extended_json(path: Path) -> Iterator[Document]:
+    """mongoexport's output: one document per line, or one array (--jsonArray), read as a stream."""
+    try:
+        with path.open(encoding="utf-8") as text:
+            first = _first_character(text)
+            text.seek(0)
+            if first == "[":
+                yield from _checked(path, _json_array(path, text))
+            else:
+                yield from _checked(path, _json_lines(path, text))
+    except OSError as error:
+        raise DatasetError(f"cannot read {path.name}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise DatasetError(f"{path.name}: not UTF-8 text ({error.reason})") from None
+
+
+def _first_character(text: IO[str]) -> str:
+    while chunk := text.read(256):
+        if stripped := chunk.lstrip():
+            return stripped[0]
+    return ""
+
+
+def _decode(raw: str) -> Any:
+    return json_util.loads(raw, json_options=_JSON_OPTIONS)
+
+
+def _json_lines(path: Path, text: IO[str]) -> Iterator[Any]:
+    for number, line in enumerate(text, 1):
+        if not line.strip():
+            continue
+        try:
+            yield _decode(line)
+        except ValueError as error:
+            raise DatasetError(f"{path.name}, line {number}: not valid Extended JSON ({error})") from None
+
+
+def _json_array(path: Path, text: IO[str]) -> Iterator[Any]:
+    """The documents of one JSON array, decoded one at a time from a growing window of the file."""
+    decoder = json.JSONDecoder(
+        object_pairs_hook=lambda pairs: json_util.object_pairs_hook(pairs, _JSON_OPTIONS)
+    )
+    buffer, offset, consumed, at_end = text.read(_READ_SIZE).lstrip()[1:], 0, 0, False
+    number = 0
+    while True:
+        offset = _skip_separators(buffer, offset)
+        if offset < len(buffer) and buffer[offset] == "]":
+            return
+        try:
+            document, end = decoder.raw_decode(buffer, offset)
+        except ValueError as error:
+            if at_end:
+                where = f"document {number + 1}, character {consumed + offset + 1}"
+                raise DatasetError(f"{path.name}, {where}: not valid Extended JSON ({error})") from None
+            more = text.read(max(_READ_SIZE, len(buffer)))
+            at_end = not more
+            consumed += offset
+            buffer, offset = buffer[offset:] + more, 0
+            continue
+        number += 1
+        yield document
+        offset = end
+
+
+def _skip_separators(buffer: str, offset: int) -> int:
+    while offset < len(buffer) and buffer[offset] in " \t\r\n,":
+        offset += 1
+    return offset
+
+
+def _read_bson(path: Path) -> Iterator[Document]:
+    yield from _checked(path, _bson_stream(path, _opened(path, open)))
+
+
+def _read_gzipped_bson(path: Path) -> Iterator[Document]:
+    yield from _checked(path, _bson_stream(path, _opened(path, gzip.open)))
+
+
+def _opened(path: Path, opener: Callable[[Path, str], Any]) -> IO[bytes]:
+    try:
+        stream: IO[bytes] = opener(path, "rb")
+    except OSError as error:
+        raise DatasetError(f"cannot read {path.name}: {error.strerror or error}") from None
+    return stream
+
+
+def _bson_stream(path: Path, stream: IO[bytes]) -> Iterator[Document]:
+    """mongodump's output: BSON documents back to back, decoded one at a time."""
+    number = 0
+    with stream:
+        try:
+            for document in decode_file_iter(stream, _BSON_OPTIONS):
+                number += 1
+                yield document
+        except (BSONError, OSError, EOFError, zlib.error) as error:
+            where = f"document {number + 1}, byte {_offset(stream)}"
+            raise DatasetError(f"{path.name}, {where}: not valid BSON ({error})") from None
+
+
+def _offset(stream: IO[bytes]) -> str:
+    try:
+        return str(stream.tell())
+    except (OSError, ValueError):
+        return "?"
+
+
+def _checked(path: Path, items: Iterable[Any]) -> Iterator[Document]:
+    for position, item in enumerate(items, 1):
+        if not isinstance(item, dict) or "_id" not in item:
+            raise DatasetError(f"{path.name}: document {position} is not an object with an _id")
+        yield item
+
+
+_READERS: dict[str, Callable[[Path], Iterator[Document]]] = {
+    ".bson.gz": _read_gzipped_bson,
+    ".bson": _read_bson,
+    ".json": _read_extended_json,
+}

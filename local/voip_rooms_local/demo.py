@@ -3,22 +3,28 @@
 320 VoIP rooms served by 6 agents from June to November 2026, across four queues, both
 directions and a set of tags; a few rooms of other types that the endpoint must never list;
 one user per role with a known token; Rocket.Chat's default permissions for the omnichannel roles.
+Stored as Rocket.Chat stores them, including what older versions left behind: a few NaN waiting
+times, some closed rooms still holding ``open: false``, one imported room with an ObjectId ``_id``,
+one call that no agent served, one room with ``livechatData: ''``.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import string
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bson import ObjectId
+
 from voip_rooms.auth import PERSONAL_ACCESS_TOKEN, hash_login_token
-from voip_rooms_local.models import VoipRoom
 
 Document = dict[str, Any]
 ROOM_COUNT = 320
 OPEN_ROOM_COUNT = 24
+IMPORTED_ROOM_ID = "665b2f80e4b0a51c3d9f0a7e"
 FIRST_CALL = datetime(2026, 6, 1, 8, 0)
 LAST_CALL = datetime(2026, 11, 20, 18, 0)
 QUEUES = ("sales", "support", "billing", "emergency")
@@ -89,6 +95,7 @@ def demo_dataset(now: datetime | None = None) -> dict[str, list[Document]]:
     agents = [(user.user_id, user.username) for user in DEMO_USERS if "livechat-agent" in user.roles]
     agents += list(OTHER_AGENTS)
     rooms = [_voip_room(rng, number, agents) for number in range(ROOM_COUNT)]
+    _as_versions_left_them(rooms)
     return {
         "users": [_user(user, issued) for user in DEMO_USERS] + [_agent(*agent) for agent in OTHER_AGENTS],
         "rocketchat_room": rooms + _rooms_of_other_types(),
@@ -168,7 +175,7 @@ def _voip_room(rng: random.Random, number: int, agents: list[tuple[str, str]]) -
             "username": guest,
             "token": _meteor_id(rng).lower(),
             "status": "online" if is_open else "offline",
-            "phone": [{"phoneNumber": phone}],
+            "phone": phone,
         },
         "servedBy": {"_id": agent_id, "username": agent_name, "ts": started},
         "callStarted": started,
@@ -219,7 +226,22 @@ def _voip_room(rng: random.Random, number: int, agents: list[tuple[str, str]]) -
             if closer == "user"
             else {"_id": f"visitor-{guest}", "username": guest},
         }
-    return VoipRoom.model_validate(room).model_dump(by_alias=True, exclude_none=True)
+    return room
+
+
+def _as_versions_left_them(rooms: list[Document]) -> None:
+    """Shapes a database written by several Rocket.Chat versions holds, on a few closed rooms."""
+    closed = [room for room in rooms if not room.get("open")]
+    for room in closed[5::53]:
+        # Number(undefined) * 1000: the PBX's connect event was missing when the call was closed.
+        room["callWaitingTime"] = math.nan
+    for room in closed[3::29]:
+        room["open"] = False  # closing used to set false rather than remove the field
+    imported = closed[7]
+    imported["_id"] = imported["lastMessage"]["rid"] = ObjectId(IMPORTED_ROOM_ID)
+    unserved = next(room for room in closed if room["servedBy"]["_id"] in dict(OTHER_AGENTS))
+    del unserved["servedBy"]  # hung up in the queue, before an agent took it
+    closed[13] |= {"livechatData": "", "responseBy": ""}  # what the VoIP service writes on creation
 
 
 def _rooms_of_other_types() -> list[Document]:

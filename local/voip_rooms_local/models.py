@@ -1,14 +1,16 @@
 """The VoIP room as Rocket.Chat stores it, and the answers of GET /api/v1/voip/rooms, as pydantic models.
 
-They describe; they do not sit on the function's path (docs/PERFORMANCE.md). The local runner checks
-loaded rooms against VoipRoom, and the OpenAPI document is written from all of them. Every room field
-is optional: a stored room may lack any of them, and ``fields`` may leave any out of an answer.
+They describe; they do not sit on the function's path (docs/PERFORMANCE.md). The OpenAPI document is
+written from them, and the local runner counts the loaded rooms whose answer they do not describe
+(it serves them all the same). Every room field is optional and may be null: a stored room may lack
+any of them, and ``fields`` may leave any out of an answer. The visitor's token is not described:
+it is never served.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,47 +19,94 @@ class _Stored(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
 
+# A stored number may be NaN (Rocket.Chat computes callWaitingTime as Number(undefined) * 1000 when
+# the PBX event is missing); JSON has no NaN, so the answer carries null.
+Number = float | None
+# Dates are BSON dates, served as ISO 8601 UTC strings.
+Date = datetime | None
+
+
 class Visitor(_Stored):
+    """IVisitor as embedded in a room: the visitor's token is stored here but never served."""
+
     id: str | None = Field(default=None, alias="_id")
     username: str | None = None
-    token: str | None = None
+    name: str | None = None
     status: str | None = None
-    phone: list[dict[str, str]] | None = None
+    phone: str | None = Field(default=None, description="the caller's number, as the PBX gave it")
 
 
 class UserRef(_Stored):
     id: str | None = Field(default=None, alias="_id")
     username: str | None = None
+    name: str | None = None
 
 
 class ServedBy(UserRef):
-    ts: datetime | None = None
+    ts: Date = None
+
+
+class Source(_Stored):
+    type: str | None = Field(default=None, description="widget, email, sms, app, api or other")
+    id: str | None = None
+    alias: str | None = None
+    label: str | None = None
 
 
 class VoipRoom(_Stored):
-    id: str | None = Field(default=None, alias="_id")
+    """IVoipRoom, with what it inherits from IOmnichannelGenericRoom and IRoom (Rocket.Chat 7.x).
+
+    Typed as Rocket.Chat stores it, across the versions that wrote it: ``livechatData`` and
+    ``responseBy`` hold anything (an empty string from the VoIP service), ``lastMessage`` is a whole
+    message, ``open`` may be kept as false on rooms closed long ago, and fields not listed here are
+    served as they are stored.
+    """
+
+    id: str | None = Field(default=None, alias="_id", description="a Meteor id, or an ObjectId's hex")
     t: Literal["v"] | None = None
-    name: str | None = Field(default=None, description="<fname>-<callUniqueId>")
-    fname: str | None = None
-    ts: datetime | None = Field(default=None, description="when the call came in")
-    updated_at: datetime | None = Field(default=None, alias="_updatedAt")
+    name: str | None = None
+    fname: str | None = Field(default=None, description="the caller's name")
+    ts: Date = Field(default=None, description="when the call came in")
+    updated_at: Date = Field(default=None, alias="_updatedAt")
     v: Visitor | None = None
+    u: UserRef | None = None
     served_by: ServedBy | None = Field(default=None, alias="servedBy")
-    open: bool | None = Field(default=None, description="true while the call is open; absent once closed")
-    closed_at: datetime | None = Field(default=None, alias="closedAt")
-    closer: str | None = None
+    open: bool | None = Field(default=None, description="true while the call is open")
+    queued_at: Date = Field(default=None, alias="queuedAt")
+    closed_at: Date = Field(default=None, alias="closedAt")
+    closer: Literal["user", "visitor"] | None = None
     closed_by: UserRef | None = Field(default=None, alias="closedBy")
-    call_started: datetime | None = Field(default=None, alias="callStarted")
-    call_duration: int | None = Field(default=None, alias="callDuration", description="milliseconds")
-    call_waiting_time: int | None = Field(default=None, alias="callWaitingTime", description="milliseconds")
-    call_total_hold_time: int | None = Field(default=None, alias="callTotalHoldTime", description="seconds")
+    call_started: Date = Field(default=None, alias="callStarted")
+    call_duration: Number = Field(default=None, alias="callDuration", description="milliseconds")
+    call_waiting_time: Number = Field(
+        default=None, alias="callWaitingTime", description="milliseconds; null when stored as NaN"
+    )
+    call_total_hold_time: Number = Field(default=None, alias="callTotalHoldTime", description="seconds")
+    call_unique_id: str | None = Field(default=None, alias="callUniqueId", description="the PBX's call id")
     queue: str | None = None
     direction: Literal["inbound", "outbound"] | None = None
     tags: list[str] | None = None
     department_id: str | None = Field(default=None, alias="departmentId")
-    msgs: int | None = None
-    users_count: int | None = Field(default=None, alias="usersCount")
-    lm: datetime | None = None
+    department_ancestors: list[str] | None = Field(default=None, alias="departmentAncestors")
+    msgs: Number = None
+    users_count: Number = Field(default=None, alias="usersCount")
+    lm: Date = None
+    source: Source | None = None
+    last_message: dict[str, Any] | None = Field(default=None, alias="lastMessage")
+    closing_message: dict[str, Any] | None = Field(default=None, alias="closingMessage")
+    metrics: dict[str, Any] | None = None
+    livechat_data: Any = Field(default=None, alias="livechatData")
+    custom_fields: Any = Field(default=None, alias="customFields")
+    response_by: Any = Field(default=None, alias="responseBy")
+    waiting_response: Any = Field(default=None, alias="waitingResponse")
+    crm_data: Any = Field(default=None, alias="crmData")
+    omnichannel: dict[str, Any] | None = None
+    transcript_request: dict[str, Any] | None = Field(default=None, alias="transcriptRequest")
+    on_hold: bool | None = Field(default=None, alias="onHold")
+    status: str | None = None
+    sys_mes: bool | list[str] | None = Field(default=None, alias="sysMes")
+    cl: bool | None = None
+    ro: bool | None = None
 
 
 class RoomsPage(BaseModel):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -107,3 +109,39 @@ def test_hidden_fields_are_never_returned(api: ApiClient, fields: str | None) ->
     returned = api.get({"fields": fields} if fields else "").body["rooms"][0]
     assert not HIDDEN.keys() & returned.keys()
     assert "_id" in returned
+
+
+@pytest.mark.parametrize(
+    ("fields", "visitor"),
+    [
+        (None, {"_id": "visitor-1", "username": "guest-1", "status": "online"}),
+        ('{"v": 1}', {"_id": "visitor-1", "username": "guest-1", "status": "online"}),
+        ('{"v": 1, "_id": 0}', {"_id": "visitor-1", "username": "guest-1", "status": "online"}),
+        ('{"v._id": 1, "fname": 1}', {"_id": "visitor-1"}),
+        ('{"msgs": 0}', {"_id": "visitor-1", "username": "guest-1", "status": "online"}),
+        ('{"v.username": 0}', {"_id": "visitor-1", "status": "online"}),
+        ('{"v.token": 0}', {"_id": "visitor-1", "username": "guest-1", "status": "online"}),
+        ('{"v.token": 1, "v._id": 1}', {"_id": "visitor-1"}),
+    ],
+)
+def test_the_visitor_token_is_never_returned(api: ApiClient, fields: str | None, visitor: Any) -> None:
+    api.add_rooms(
+        room(v={"_id": "visitor-1", "username": "guest-1", "token": "visitor-secret", "status": "online"})
+    )
+    answer = api.get({"fields": fields} if fields else "")
+    assert answer.status == 200
+    assert answer.body["rooms"][0]["v"] == visitor
+    assert "visitor-secret" not in json.dumps(answer.body)
+
+
+def test_asking_only_for_the_visitor_token_returns_just_the_ids(api: ApiClient) -> None:
+    stored = api.add_rooms(room(), room())
+    answer = api.get({"fields": '{"v.token": 1}'})
+    assert answer.body["rooms"] == [{"_id": r["_id"]} for r in reversed(stored)]
+
+
+def test_excluding_the_whole_visitor_still_answers(api: ApiClient) -> None:
+    api.add_rooms(room())
+    returned = api.get({"fields": '{"v": 0}'}).body["rooms"][0]
+    assert "v" not in returned
+    assert "fname" in returned

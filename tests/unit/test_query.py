@@ -57,7 +57,23 @@ def test_projection_hides_the_private_fields_by_default() -> None:
         "members": 0,
         "importIds": 0,
         "e2e": 0,
+        "v.token": 0,
     }
+
+
+def test_exclusion_of_the_visitor_leaves_out_its_token_path_which_would_collide() -> None:
+    assert projection(parse_rooms_params({"fields": ['{"v": 0}']}, None)) == {
+        "v": 0,
+        "joinCode": 0,
+        "members": 0,
+        "importIds": 0,
+        "e2e": 0,
+    }
+
+
+def test_inclusion_projection_drops_the_visitor_token_path() -> None:
+    assert projection(parse_rooms_params({"fields": ['{"v.token": 1}']}, None)) == {"_id": 1}
+    assert projection(parse_rooms_params({"fields": ['{"v.token": 1, "v._id": 1}']}, None)) == {"v._id": 1}
 
 
 def test_inclusion_projection_drops_hidden_paths() -> None:

@@ -13,8 +13,10 @@ from voip_rooms.params import DateRange, RoomsParams
 
 VOIP_ROOM_TYPE = "v"
 DEFAULT_SORT: tuple[tuple[str, int], ...] = (("ts", -1),)
-# Never returned, whatever "fields" asks for (Rocket.Chat hides them from its REST API too).
-HIDDEN_FIELDS = ("joinCode", "members", "importIds", "e2e")
+# Never returned, whatever "fields" asks for: Rocket.Chat hides the first four from its REST API;
+# the visitor's token lets whoever holds it act as the visitor in Rocket.Chat's livechat API.
+VISITOR_TOKEN = "v.token"  # noqa: S105 - a field path, not a secret
+HIDDEN_FIELDS = ("joinCode", "members", "importIds", "e2e", VISITOR_TOKEN)
 
 
 def room_filter(params: RoomsParams) -> dict[str, Any]:
@@ -62,12 +64,17 @@ def sort_order(params: RoomsParams) -> list[tuple[str, int]]:
 
 
 def projection(params: RoomsParams) -> dict[str, int]:
+    """The MongoDB projection. An inclusion of ``v`` still returns ``v.token`` (MongoDB refuses to
+    mix inclusion and exclusion): rooms.py removes it from the fetched page."""
     requested = dict(params.fields or ())
     visible = {key: flag for key, flag in requested.items() if not _is_hidden(key)}
     if _includes(requested):
         # Asking only for hidden fields leaves just the ids to return.
         return visible if _includes(visible) else {"_id": 1}
-    return {**visible, **dict.fromkeys(HIDDEN_FIELDS, 0)}
+    # A hidden path under an excluded parent ({"v": 0}) is excluded already; naming it too would
+    # be a path collision, which MongoDB refuses.
+    hidden = {path: 0 for path in HIDDEN_FIELDS if not any(_within(path, key) for key in visible)}
+    return {**visible, **hidden}
 
 
 def _includes(spec: dict[str, int]) -> bool:
@@ -75,4 +82,8 @@ def _includes(spec: dict[str, int]) -> bool:
 
 
 def _is_hidden(path: str) -> bool:
-    return path.split(".", 1)[0] in HIDDEN_FIELDS
+    return any(_within(path, hidden) for hidden in HIDDEN_FIELDS)
+
+
+def _within(path: str, parent: str) -> bool:
+    return path == parent or path.startswith(parent + ".")

@@ -16,7 +16,16 @@ def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> dict[str, Any]:
     offset = params.offset or 0
     limit = page_size(params.count)
     page = rooms.find_rooms(query, sort_order(params), offset, limit, projection(params))
+    for room in page:
+        _drop_visitor_token(room)
     total = total_from_page(offset, limit, len(page))
     if total is None:
         total = rooms.count_rooms(query)
     return {"rooms": page, "count": len(page), "offset": offset, "total": total, "success": True}
+
+
+def _drop_visitor_token(room: dict[str, Any]) -> None:
+    # Whatever the projection: an inclusion of "v" cannot exclude "v.token" in the same projection.
+    visitor = room.get("v")
+    if isinstance(visitor, dict):
+        visitor.pop("token", None)
