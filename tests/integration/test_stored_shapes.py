@@ -1,0 +1,155 @@
+"""Real stored shapes (tests/corpus, the demo data) answer the same from every export format, and every
+answer is described by openapi.json's response schema, checked by a real JSON Schema validator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from tests.corpus import ADMIN_ID, ADMIN_PAT, FORMATS, VOIP_ROOM_COUNT, corpus_in
+from tests.factories import ROOMS_PATH, ApiClient, TestUser
+from voip_rooms import database
+from voip_rooms_local.datasets import load_directory
+from voip_rooms_local.demo import DEMO_USERS
+
+OPENAPI = Path(__file__).parents[2] / "openapi.json"
+CORPUS_ADMIN = TestUser(ADMIN_ID, ("admin",), token=ADMIN_PAT)
+DEMO_ADMIN = TestUser(DEMO_USERS[0].user_id, DEMO_USERS[0].roles, token=DEMO_USERS[0].token)
+PROJECTIONS = [
+    None,
+    '{"v": 1}',
+    '{"v": 1, "_id": 0}',
+    '{"fname": 1, "callWaitingTime": 1, "callDuration": 1, "open": 1}',
+    '{"lastMessage": 0, "metrics": 0, "v": 0}',
+    '{"v.token": 1}',
+    '{"servedBy": 1, "closedBy": 1, "tags": 1, "livechatData": 1, "source": 1}',
+]
+SORTS = ['{"callWaitingTime": 1}', '{"closedAt": -1}', '{"ts": 1}']
+
+
+@pytest.fixture(scope="module")
+def response_schema() -> Draft202012Validator:
+    document = json.loads(OPENAPI.read_text())
+    ok = document["paths"][ROOMS_PATH]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    schema = {**ok, "components": document["components"]}
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+@pytest.fixture(scope="module")
+def corpus_databases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("corpus")
+    return {fmt: load_directory(corpus_in(root / fmt.replace(".", "-"), fmt)).database for fmt in FORMATS}
+
+
+@pytest.fixture
+def installed() -> Iterator[None]:
+    yield
+    database.use_database(None)
+
+
+def _answer(db: Any, user: TestUser, query: dict[str, str]) -> Any:
+    database.use_database(db)
+    answer = ApiClient(db).get({"count": "100", **query}, user=user)
+    assert answer.status == 200, answer.body
+    return answer.body
+
+
+def _query(fields: str | None, sort: str | None = None) -> dict[str, str]:
+    query = {"fields": fields} if fields else {}
+    return query | ({"sort": sort} if sort else {})
+
+
+@pytest.mark.usefixtures("installed")
+@pytest.mark.parametrize("fields", PROJECTIONS)
+def test_each_corpus_room_answers_the_same_from_json_bson_and_gzipped_bson(
+    corpus_databases: dict[str, Any], fields: str | None
+) -> None:
+    answers = {fmt: _answer(db, CORPUS_ADMIN, _query(fields)) for fmt, db in corpus_databases.items()}
+    assert answers["json"]["total"] == VOIP_ROOM_COUNT
+    assert answers["bson"] == answers["json"]
+    assert answers["bson.gz"] == answers["json"]
+
+
+@pytest.mark.usefixtures("installed")
+@pytest.mark.parametrize("sort", [None, *SORTS])
+@pytest.mark.parametrize("fields", PROJECTIONS)
+def test_every_corpus_answer_is_described_by_the_published_schema(
+    corpus_databases: dict[str, Any],
+    response_schema: Draft202012Validator,
+    fields: str | None,
+    sort: str | None,
+) -> None:
+    body = _answer(corpus_databases["bson.gz"], CORPUS_ADMIN, _query(fields, sort))
+    assert len(body["rooms"]) == VOIP_ROOM_COUNT
+    assert [error.message for error in response_schema.iter_errors(body)] == []
+    assert "visitor-token-" not in json.dumps(body)
+
+
+@pytest.mark.usefixtures("demo_db")
+@pytest.mark.parametrize("fields", PROJECTIONS)
+def test_every_demo_answer_is_described_by_the_published_schema(
+    demo_db: Any, response_schema: Draft202012Validator, fields: str | None
+) -> None:
+    for offset in range(0, 400, 100):
+        body = (
+            ApiClient(demo_db)
+            .get({"count": "100", "offset": str(offset), **_query(fields)}, user=DEMO_ADMIN)
+            .body
+        )
+        assert [error.message for error in response_schema.iter_errors(body)] == []
+        assert all("token" not in room.get("v", {}) for room in body["rooms"])
+
+
+@pytest.mark.usefixtures("installed")
+def test_corpus_oddities_are_served_as_stored(corpus_databases: dict[str, Any]) -> None:
+    rooms = {room["_id"]: room for room in _answer(corpus_databases["bson"], CORPUS_ADMIN, {})["rooms"]}
+    assert rooms["corpus-nan-wait"]["callWaitingTime"] is None
+    assert rooms["60d5ec49f1a2b3c4d5e6f708"]["fname"] == "Caller 8"
+    assert rooms["corpus-legacy-open-false"]["open"] is False
+    assert "servedBy" not in rooms["corpus-unserved"]
+    assert rooms["corpus-tags-null"]["tags"] is None
+    assert rooms["corpus-open-7x"]["livechatData"] == ""
+    assert rooms["corpus-open-7x"]["v"]["phone"] == "+55 11 98765-4321"
+    assert rooms["corpus-open-no-pbx-event"]["v"]["phone"] is None
+    assert rooms["corpus-int64-numbers"]["usersCount"] == 2.0
+    assert rooms["corpus-last-message-attachment"]["lastMessage"]["attachments"][0]["audio_size"] == 48213
+    assert rooms["corpus-future-fields"]["media"] == {"codec": "opus", "bitrate": 32000}
+    assert rooms["corpus-objectid-visitor"]["v"]["_id"] == "60d5ec49f1a2b3c4d5e6f709"
+
+
+@pytest.mark.usefixtures("installed")
+@pytest.mark.parametrize(
+    ("user_id", "token", "status"),
+    [
+        ("corpus-admin", "corpus-admin-pat", 200),
+        ("corpus-agent", "corpus-agent-pat", 403),
+        ("corpus-monitor", "corpus-monitor-pat", 200),
+        ("corpus-admin", "old-device-token-3", 401),
+        ("corpus-admin", "old-device-token-90", 401),
+        ("corpus-expired", "corpus-expired-token", 401),
+        ("corpus-no-when", "corpus-no-when-token", 401),
+    ],
+)
+def test_corpus_users_with_many_tokens_authenticate_as_rocket_chat_does(
+    corpus_databases: dict[str, Any], user_id: str, token: str, status: int
+) -> None:
+    db = corpus_databases["bson.gz"]
+    database.use_database(db)
+    assert ApiClient(db).get(user=TestUser(user_id, (), token=token)).status == status
+
+
+@pytest.mark.usefixtures("installed")
+def test_corpus_agent_lists_only_their_own_rooms(corpus_databases: dict[str, Any]) -> None:
+    db = corpus_databases["json"]
+    database.use_database(db)
+    answer = ApiClient(db).get(
+        {"agents[]": "corpus-agent"}, user=TestUser("corpus-agent", (), token="corpus-agent-pat")
+    )
+    assert answer.status == 200
+    assert {room["servedBy"]["_id"] for room in answer.body["rooms"]} == {"corpus-agent"}
