@@ -3,6 +3,9 @@
 serve    serve the API over HTTP, each request as an API Gateway REST event
 invoke   run one event through the handler and print its result (like `sam local invoke -e`)
 event    print a ready event for a front door, to save and edit
+indexes  create the indexes the endpoint needs
+doctor   check, read-only, that a database will serve the endpoint
+openapi  print the OpenAPI document
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +22,16 @@ from pymongo.errors import PyMongoError
 
 from voip_rooms import handler
 from voip_rooms.database import get_database, use_database
+from voip_rooms.errors import DatabaseUnavailable
 from voip_rooms.indexes import describe, ensure_indexes
 from voip_rooms.settings import SETTINGS
 from voip_rooms_local.datasets import DatasetError, embedded_database, load_directory
 from voip_rooms_local.demo import DEMO_USERS, demo_dataset
+from voip_rooms_local.doctor import diagnose
 from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
 from voip_rooms_local.server import make_server
+
+DOCTOR_ROOM_LIMIT = 100_000
 
 
 class UsageError(Exception):
@@ -81,6 +89,17 @@ def _parser() -> argparse.ArgumentParser:
     indexes.add_argument("--dry-run", action="store_true", help="only say what would be created")
     indexes.add_argument("--data", type=Path, help=data_help + " (used only without MONGODB_URI)")
     indexes.set_defaults(run=_indexes)
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="check, read-only, that a database serves the endpoint (exit 0 works, 1 broken, 2 error)",
+    )
+    doctor.add_argument("--data", type=Path, help=data_help + " (used only without MONGODB_URI)")
+    doctor.add_argument("--json", action="store_true", help="one JSON document instead of lines")
+    doctor.add_argument(
+        "--rooms", type=int, default=DOCTOR_ROOM_LIMIT, help="VoIP rooms to check against the answer schema"
+    )
+    doctor.set_defaults(run=_doctor)
 
     openapi = commands.add_parser("openapi", help="print the endpoint's OpenAPI 3.1 document")
     openapi.set_defaults(run=_openapi)
@@ -148,6 +167,27 @@ def _indexes(args: argparse.Namespace) -> int:
     for line in describe(actions):
         print(f"  {line}")
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    if args.rooms < 1:
+        raise UsageError("--rooms must be at least 1")
+    database_label = _choose_database(args.data)
+    try:
+        diagnosis = diagnose(
+            get_database(SETTINGS),
+            database_label,
+            login_expiration=timedelta(days=SETTINGS.login_expiration_days),
+            now=datetime.now(UTC),
+            room_limit=args.rooms,
+        )
+    except (PyMongoError, DatabaseUnavailable) as error:
+        raise UsageError(f"cannot read the database: {type(error).__name__}: {str(error)[:200]}") from None
+    if args.json:
+        print(json.dumps(diagnosis.as_json(), indent=2))
+    else:
+        print("\n".join(diagnosis.lines()))
+    return diagnosis.exit_status
 
 
 def _openapi(_: argparse.Namespace) -> int:

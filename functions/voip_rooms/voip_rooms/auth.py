@@ -42,7 +42,7 @@ def authenticate(
     if user is None or user.get("active") is False:
         raise AuthenticationFailed
     login_token = _matching_token(user, hashed)
-    if login_token is None or _expired(login_token, login_expiration, now or datetime.now(UTC)):
+    if login_token is None or login_token_expired(login_token, login_expiration, now or datetime.now(UTC)):
         raise AuthenticationFailed
     roles = user.get("roles")
     return Caller(user_id=user_id, roles=frozenset(r for r in roles or () if isinstance(r, str)))
@@ -53,7 +53,7 @@ def _matching_token(user: Mapping[str, Any], hashed: str) -> Mapping[str, Any] |
     return next((t for t in tokens if isinstance(t, Mapping) and t.get("hashedToken") == hashed), None)
 
 
-def _expired(login_token: Mapping[str, Any], login_expiration: timedelta, now: datetime) -> bool:
+def login_token_expired(login_token: Mapping[str, Any], login_expiration: timedelta, now: datetime) -> bool:
     if login_token.get("type") == PERSONAL_ACCESS_TOKEN:
         return False
     issued = login_token.get("when")
