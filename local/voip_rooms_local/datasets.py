@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 import mongomock
+import mongomock.filtering
 from bson import CodecOptions, DatetimeConversion, decode_file_iter, json_util
 from bson.errors import BSONError
 from pymongo.database import Database
@@ -122,11 +124,37 @@ def embedded_database(
     collections: Mapping[str, Iterable[Document]], name: str = "rocketchat"
 ) -> Database[Document]:
     """An in-process MongoDB holding these collections; the handler reads it through the pymongo API."""
+    _sort_nan_first()
     database: Any = mongomock.MongoClient()[name]
     for collection, documents in collections.items():
         for batch in batched(documents, BATCH):
             database[collection].insert_many(batch)
     return cast("Database[Document]", database)
+
+
+def _sort_nan_first() -> None:
+    """MongoDB sorts NaN before every other number; mongomock leaves it wherever Python's < puts it.
+
+    mongomock orders sort keys with BsonComparable.__lt__ (and nothing else), so wrapping it changes
+    sorting only, not query comparisons.
+    """
+    comparable: Any = mongomock.filtering.BsonComparable
+    if getattr(comparable.__lt__, "nan_first", False):
+        return
+    compare = comparable.__lt__
+
+    def less_than(self: Any, other: Any) -> bool:
+        a, b = self.obj, other.obj
+        if _is_number(a) and _is_number(b) and (math.isnan(a) or math.isnan(b)):
+            return math.isnan(a) and not math.isnan(b)
+        return bool(compare(self, other))
+
+    less_than.nan_first = True  # type: ignore[attr-defined]
+    comparable.__lt__ = less_than
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def batched(items: Iterable[Document], size: int) -> Iterator[list[Document]]:

@@ -4,6 +4,7 @@ answer is described by openapi.json's response schema, checked by a real JSON Sc
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tests.corpus import ADMIN_ID, ADMIN_PAT, FORMATS, VOIP_ROOM_COUNT, corpus_in
-from tests.factories import ROOMS_PATH, ApiClient, TestUser
+from tests.factories import ROOMS_PATH, ApiClient, TestUser, room
 from voip_rooms import database
 from voip_rooms_local.datasets import load_directory
 from voip_rooms_local.demo import DEMO_USERS
@@ -153,3 +154,16 @@ def test_corpus_agent_lists_only_their_own_rooms(corpus_databases: dict[str, Any
     )
     assert answer.status == 200
     assert {room["servedBy"]["_id"] for room in answer.body["rooms"]} == {"corpus-agent"}
+
+
+@pytest.mark.parametrize(("direction", "nan_at"), [(1, "first"), (-1, "last")])
+def test_nan_sorts_before_every_other_number_as_in_mongodb(
+    api: ApiClient, direction: int, nan_at: str
+) -> None:
+    api.add_rooms(*(room(callWaitingTime=wait) for wait in (3000, math.nan, -1e308, 0, math.nan, 15)))
+    waits = [
+        r["callWaitingTime"]
+        for r in api.get({"sort": json.dumps({"callWaitingTime": direction})}).body["rooms"]
+    ]
+    numbers = sorted([-1e308, 0, 15, 3000], reverse=direction == -1)
+    assert waits == ([None, None, *numbers] if nan_at == "first" else [*numbers, None, None])
