@@ -21,6 +21,7 @@ from typing import IO, Any, cast
 import mongomock
 import mongomock.filtering
 from bson import CodecOptions, DatetimeConversion, decode_file_iter, json_util
+from bson.decimal128 import Decimal128
 from bson.errors import BSONError
 from pymongo.database import Database
 
@@ -133,9 +134,10 @@ def embedded_database(
 
 
 def _sort_nan_first() -> None:
-    """MongoDB sorts NaN before every other number; mongomock leaves it wherever Python's < puts it.
+    """Sort numbers as MongoDB does: NaN before every other number, Decimal128 among the others.
 
-    mongomock orders sort keys with BsonComparable.__lt__ (and nothing else), so wrapping it changes
+    mongomock leaves NaN wherever Python's < puts it and cannot sort Decimal128 at all (an error, so
+    a 500). It orders sort keys with BsonComparable.__lt__ and nothing else, so wrapping it changes
     sorting only, not query comparisons.
     """
     comparable: Any = mongomock.filtering.BsonComparable
@@ -144,17 +146,29 @@ def _sort_nan_first() -> None:
     compare = comparable.__lt__
 
     def less_than(self: Any, other: Any) -> bool:
-        a, b = self.obj, other.obj
-        if _is_number(a) and _is_number(b) and (math.isnan(a) or math.isnan(b)):
+        a, b = _sort_number(self.obj), _sort_number(other.obj)
+        if a is None or b is None:
+            # Against another type only the type order counts, which mongomock knows for plain numbers.
+            return bool(
+                compare(comparable(self.obj if a is None else 0), comparable(other.obj if b is None else 0))
+            )
+        if math.isnan(a) or math.isnan(b):
             return math.isnan(a) and not math.isnan(b)
-        return bool(compare(self, other))
+        return a < b
 
     less_than.nan_first = True  # type: ignore[attr-defined]
     comparable.__lt__ = less_than
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _sort_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, Decimal128):
+        number = value.to_decimal()
+        return math.nan if number.is_nan() else float(number)
+    return None
 
 
 def batched(items: Iterable[Document], size: int) -> Iterator[list[Document]]:

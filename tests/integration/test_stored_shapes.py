@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bson.decimal128 import Decimal128
 from jsonschema import Draft202012Validator
 
 from tests.corpus import ADMIN_ID, ADMIN_PAT, FORMATS, VOIP_ROOM_COUNT, corpus_in
@@ -167,3 +168,11 @@ def test_nan_sorts_before_every_other_number_as_in_mongodb(
     ]
     numbers = sorted([-1e308, 0, 15, 3000], reverse=direction == -1)
     assert waits == ([None, None, *numbers] if nan_at == "first" else [*numbers, None, None])
+
+
+def test_decimal128_sorts_among_the_numbers_and_other_types_by_type_order(api: ApiClient) -> None:
+    stored = {"d": Decimal128("7.5"), "i": 3, "f": 10.25, "s": "text", "n": None, "nan": Decimal128("NaN")}
+    api.add_rooms(*(room(_id=key, callDuration=value) for key, value in stored.items()))
+    answer = api.get({"sort": '{"callDuration": 1}'})
+    assert answer.status == 200
+    assert answer.room_ids == ["n", "nan", "i", "d", "f", "s"]
