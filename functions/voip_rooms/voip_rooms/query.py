@@ -65,7 +65,7 @@ def sort_order(params: RoomsParams) -> list[tuple[str, int]]:
 
 def projection(params: RoomsParams) -> dict[str, int]:
     """The MongoDB projection. An inclusion of ``v`` still returns ``v.token`` (MongoDB refuses to
-    mix inclusion and exclusion): rooms.py removes it from the fetched page."""
+    mix inclusion and exclusion): rooms.py removes it from such a page."""
     requested = dict(params.fields or ())
     visible = {key: flag for key, flag in requested.items() if not _is_hidden(key)}
     if _includes(requested):
@@ -75,6 +75,12 @@ def projection(params: RoomsParams) -> dict[str, int]:
     # be a path collision, which MongoDB refuses.
     hidden = {path: 0 for path in HIDDEN_FIELDS if not any(_within(path, key) for key in visible)}
     return {**visible, **hidden}
+
+
+def includes_visitor_token(fields: dict[str, int]) -> bool:
+    """Whether MongoDB returns ``v.token`` with this projection: only an inclusion of all of ``v``,
+    since an inclusion cannot also exclude a path beneath it."""
+    return fields.get("v") == 1
 
 
 def _includes(spec: dict[str, int]) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 
 from voip_rooms.paging import page_size, total_from_page
 from voip_rooms.params import RoomsParams
-from voip_rooms.query import projection, room_filter, sort_order
+from voip_rooms.query import includes_visitor_token, projection, room_filter, sort_order
 from voip_rooms.store import RocketChatStore
 
 
@@ -15,9 +15,11 @@ def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> dict[str, Any]:
     query = room_filter(params)
     offset = params.offset or 0
     limit = page_size(params.count)
-    page = rooms.find_rooms(query, sort_order(params), offset, limit, projection(params))
-    for room in page:
-        _drop_visitor_token(room)
+    fields = projection(params)
+    page = rooms.find_rooms(query, sort_order(params), offset, limit, fields)
+    if includes_visitor_token(fields):
+        for room in page:
+            _drop_visitor_token(room)
     total = total_from_page(offset, limit, len(page))
     if total is None:
         total = rooms.count_rooms(query)
@@ -25,7 +27,6 @@ def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> dict[str, Any]:
 
 
 def _drop_visitor_token(room: dict[str, Any]) -> None:
-    # Whatever the projection: an inclusion of "v" cannot exclude "v.token" in the same projection.
     visitor = room.get("v")
     if isinstance(visitor, dict):
         visitor.pop("token", None)
