@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, package_size, round_trips
+from bench import cold_start, loading, package_size, round_trips
 from bench.artifacts import ROOT, built_artifacts
 
 RESULTS = ROOT / "bench" / "results.json"
@@ -71,6 +71,9 @@ def main() -> int:
     warm = _warm(python, function_dir, layer_dir, batches=61)
     trips = round_trips.measure()
     size = package_size.measure()
+    load = loading.measure(runs=3)
+    load_cpu_ratio = load["product_cpu_s"] / load["floor_cpu_s"]
+    load_rss_ratio = load["product_peak_mb"] / load["floor_peak_mb"]
     cold_ratio = cold["product_ms"] / cold["floor_ms"]
     rss_ratio = cold["product_rss_mb"] / cold["floor_rss_mb"]
     warm_ratio = warm["product_us"] / warm["floor_us"]
@@ -116,6 +119,22 @@ def main() -> int:
             passed=trips["page_cannot_tell"] <= 3,
         ),
         _line(
+            f"local load of a {load['rooms']:,}-room dump, CPU",
+            f"{load['product_cpu_s']:.1f} s ({load['product_wall_s']:.1f} s wall)",
+            f"{load['floor_cpu_s']:.1f} s",
+            ratio=load_cpu_ratio,
+            target="<= 2x",
+            passed=load_cpu_ratio <= 2,
+        ),
+        _line(
+            "local load, peak memory",
+            f"{load['product_peak_mb']:.0f} MB",
+            f"{load['floor_peak_mb']:.0f} MB",
+            ratio=load_rss_ratio,
+            target="<= 1.2x",
+            passed=load_rss_ratio <= 1.2,
+        ),
+        _line(
             "deployment size (sam build)",
             f"function {size['function_kb']:.0f} KB, layer {size['layer_mb']:.1f} MB",
             "-",
@@ -140,7 +159,13 @@ def main() -> int:
                 "python": version,
                 "machine": platform.machine(),
                 "budgets": lines,
-                "raw": {"cold_start": cold, "warm": warm, "round_trips": trips, "size": size},
+                "raw": {
+                    "cold_start": cold,
+                    "warm": warm,
+                    "round_trips": trips,
+                    "size": size,
+                    "loading": load,
+                },
             },
             indent=2,
         )
