@@ -3,8 +3,9 @@
 The product is ``voip-rooms``' own path: ``load_directory`` (streamed decoding, the answer-schema
 survey, batched inserts) and one request through ``lambda_handler``. The floor is the least any
 loader could do with the same file: decode it with ``bson.decode_file_iter``, insert the documents
-into mongomock in the same batches, and read the first page from mongomock directly. Each runs in a fresh interpreter (the local runner's,
-since mongomock and pydantic are not the function's), alternately; the peak is the child's VmHWM.
+into mongomock in the same batches, and read the first page from mongomock directly. Each runs in
+a fresh interpreter (the local runner's, since mongomock and pydantic are not the function's),
+alternately; CPU time is compared (wall time is reported too), and the peak is the child's VmHWM.
 """
 
 from __future__ import annotations
