@@ -25,7 +25,7 @@ from bson.decimal128 import Decimal128
 from bson.errors import BSONError
 from pymongo.database import Database
 
-from voip_rooms_local.room_shapes import ShapeSurvey
+from voip_rooms_local.room_shapes import ShapeSurvey, batched
 
 COLLECTIONS = ("users", "rocketchat_room", "rocketchat_permissions")
 ROOMS = "rocketchat_room"
@@ -64,7 +64,6 @@ class Dataset:
 class Loaded:
     database: Database[Document]
     notes: list[str]
-    survey: ShapeSurvey
 
 
 def find_dataset(directory: Path) -> Dataset:
@@ -99,7 +98,7 @@ def find_dataset(directory: Path) -> Dataset:
     return Dataset(wanted, notes)
 
 
-def load_directory(directory: Path, name: str = "rocketchat") -> Loaded:
+def load_directory(directory: Path) -> Loaded:
     """An embedded database holding the directory's collections, every stored room included."""
     dataset = find_dataset(directory)
     survey = ShapeSurvey()
@@ -109,11 +108,9 @@ def load_directory(directory: Path, name: str = "rocketchat") -> Loaded:
         streams[data_file.collection] = (
             survey.passing(documents) if data_file.collection == ROOMS else documents
         )
-    database = embedded_database(streams, name)
-    notes = list(dataset.notes)
-    if (summary := survey.summary()) is not None:
-        notes.append(f"{summary}; they are served as stored")
-    return Loaded(database, notes, survey)
+    database = embedded_database(streams)
+    summary = survey.summary()
+    return Loaded(database, [*dataset.notes, *([summary] if summary else [])])
 
 
 def read_collections(directory: Path) -> dict[str, list[Document]]:
@@ -129,7 +126,8 @@ def embedded_database(
     database: Any = mongomock.MongoClient()[name]
     for collection, documents in collections.items():
         for batch in batched(documents, BATCH):
-            database[collection].insert_many(batch)
+            # Copies: mongomock would add fields to the caller's documents.
+            database[collection].insert_many([dict(document) for document in batch])
     return cast("Database[Document]", database)
 
 
@@ -169,17 +167,6 @@ def _sort_number(value: Any) -> float | None:
         number = value.to_decimal()
         return math.nan if number.is_nan() else float(number)
     return None
-
-
-def batched(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    batch: list[Document] = []
-    for item in items:
-        batch.append(dict(item))
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _data_files(directory: Path) -> list[DataFile]:

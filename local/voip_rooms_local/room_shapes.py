@@ -30,15 +30,9 @@ class ShapeSurvey:
 
     def passing(self, documents: Iterable[Document]) -> Iterator[Document]:
         """The same documents, surveyed a batch at a time as they go by."""
-        batch: list[Document] = []
-        for document in documents:
-            batch.append(document)
-            if len(batch) == _BATCH:
-                self.add(batch)
-                yield from batch
-                batch = []
-        self.add(batch)
-        yield from batch
+        for batch in batched(documents, _BATCH):
+            self.add(batch)
+            yield from batch
 
     def add(self, documents: Sequence[Document]) -> None:
         rooms = [room for room in documents if room.get("t") == VOIP_ROOM_TYPE]
@@ -62,5 +56,17 @@ class ShapeSurvey:
             return None
         return (
             f"{self.undescribed} of {self.voip_rooms} VoIP rooms hold values the answer schema does not "
-            f"describe (first paths: {', '.join(self.paths)})"
+            f"describe (first paths: {', '.join(self.paths)}); they are served as stored"
         )
+
+
+def batched(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    """Lists of ``size`` items (the last one shorter); itertools.batched needs Python 3.12."""
+    batch: list[Document] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
