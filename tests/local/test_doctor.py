@@ -138,3 +138,20 @@ def test_a_bad_argument_is_one_line_and_exit_2(
     status, out, err = _run(capsys, *arguments)
     assert (status, out) == (2, "")
     assert err.count("\n") == 1
+
+
+def test_a_permission_removed_and_an_index_missing_are_both_reported() -> None:
+    data = demo_dataset()
+    data["rocketchat_permissions"] = [
+        p for p in data["rocketchat_permissions"] if p["_id"] != "view-livechat-rooms"
+    ]
+    db = embedded_database(data)
+    ensure_indexes(db["rocketchat_room"], dry_run=False)
+    db["rocketchat_room"].drop_index(ENDPOINT_INDEXES[1].name)
+    found = _diagnose(db)
+    assert found["exit"] == 1
+    assert found["permission view-livechat-rooms"].message == (
+        "missing: no one may list every room: managers, monitors and admins get 403"
+    )
+    assert found["permission view-l-room"].status == "ok"
+    assert found["indexes"].details == {"missing": [ENDPOINT_INDEXES[1].name]}
