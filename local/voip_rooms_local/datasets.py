@@ -15,12 +15,14 @@ import math
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
 import mongomock
 import mongomock.filtering
 from bson import CodecOptions, DatetimeConversion, decode_file_iter, json_util
+from bson.datetime_ms import DatetimeMS
 from bson.decimal128 import Decimal128
 from bson.errors import BSONError
 from pymongo.database import Database
@@ -39,6 +41,9 @@ _JSON_OPTIONS = json_util.JSONOptions(
     json_mode=json_util.JSONMode.RELAXED, datetime_conversion=DatetimeConversion.DATETIME_AUTO
 )
 _READ_SIZE = 1 << 16
+_EPOCH = datetime(1970, 1, 1)
+# What json_util raises on a well-formed JSON value that is not valid Extended JSON ({"$oid": "x"}).
+_DECODE_ERRORS = (ValueError, TypeError, ArithmeticError, BSONError)
 
 
 class DatasetError(Exception):
@@ -122,7 +127,7 @@ def embedded_database(
     collections: Mapping[str, Iterable[Document]], name: str = "rocketchat"
 ) -> Database[Document]:
     """An in-process MongoDB holding these collections; the handler reads it through the pymongo API."""
-    _sort_nan_first()
+    _sort_as_mongodb()
     database: Any = mongomock.MongoClient()[name]
     for collection, documents in collections.items():
         for batch in batched(documents, BATCH):
@@ -131,30 +136,32 @@ def embedded_database(
     return cast("Database[Document]", database)
 
 
-def _sort_nan_first() -> None:
-    """Sort numbers as MongoDB does: NaN before every other number, Decimal128 among the others.
+def _sort_as_mongodb() -> None:
+    """Sort as MongoDB does where mongomock cannot: NaN before every other number, Decimal128 among
+    the numbers, dates outside Python's range (DatetimeMS) among the dates.
 
-    mongomock leaves NaN wherever Python's < puts it and cannot sort Decimal128 at all (an error, so
-    a 500). It orders sort keys with BsonComparable.__lt__ and nothing else, so wrapping it changes
-    sorting only, not query comparisons.
+    mongomock leaves NaN wherever Python's < puts it and cannot sort the other two at all (an error,
+    so a 500). It orders sort keys with BsonComparable.__lt__ and nothing else, so wrapping it
+    changes sorting only, not query comparisons.
     """
     comparable: Any = mongomock.filtering.BsonComparable
-    if getattr(comparable.__lt__, "nan_first", False):
+    if getattr(comparable.__lt__, "as_mongodb", False):
         return
     compare = comparable.__lt__
 
     def less_than(self: Any, other: Any) -> bool:
         a, b = _sort_number(self.obj), _sort_number(other.obj)
-        if a is None or b is None:
-            # Against another type only the type order counts, which mongomock knows for plain numbers.
-            return bool(
-                compare(comparable(self.obj if a is None else 0), comparable(other.obj if b is None else 0))
-            )
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and not math.isnan(b)
-        return a < b
+        if a is not None and b is not None:
+            if math.isnan(a) or math.isnan(b):
+                return math.isnan(a) and not math.isnan(b)
+            return a < b
+        dates = _sort_millis(self.obj), _sort_millis(other.obj)
+        if dates[0] is not None and dates[1] is not None:
+            return dates[0] < dates[1]
+        # Against another type only the type order counts, which mongomock knows for plain values.
+        return bool(compare(comparable(_stand_in(self.obj)), comparable(_stand_in(other.obj))))
 
-    less_than.nan_first = True  # type: ignore[attr-defined]
+    less_than.as_mongodb = True  # type: ignore[attr-defined]
     comparable.__lt__ = less_than
 
 
@@ -167,6 +174,22 @@ def _sort_number(value: Any) -> float | None:
         number = value.to_decimal()
         return math.nan if number.is_nan() else float(number)
     return None
+
+
+def _sort_millis(value: Any) -> int | None:
+    if isinstance(value, DatetimeMS):
+        return int(value)
+    if isinstance(value, datetime):
+        return int(DatetimeMS(value))
+    return None
+
+
+def _stand_in(value: Any) -> Any:
+    if isinstance(value, Decimal128):
+        return 0
+    if isinstance(value, DatetimeMS):
+        return _EPOCH
+    return value
 
 
 def _data_files(directory: Path) -> list[DataFile]:
@@ -226,7 +249,7 @@ def _json_lines(path: Path, text: IO[str]) -> Iterator[Any]:
             continue
         try:
             yield _decode(line)
-        except ValueError as error:
+        except _DECODE_ERRORS as error:
             raise DatasetError(f"{path.name}, line {number}: not valid Extended JSON ({error})") from None
 
 
@@ -235,23 +258,28 @@ def _json_array(path: Path, text: IO[str]) -> Iterator[Any]:
     decoder = json.JSONDecoder(
         object_pairs_hook=lambda pairs: json_util.object_pairs_hook(pairs, _JSON_OPTIONS)
     )
-    buffer, offset, consumed, at_end = text.read(_READ_SIZE).lstrip()[1:], 0, 0, False
+    first = text.read(_READ_SIZE)
+    buffer = first.lstrip()[1:]  # after the opening bracket
+    offset, consumed, at_end = 0, len(first) - len(buffer), False
     number = 0
     while True:
         offset = _skip_separators(buffer, offset)
         if offset < len(buffer) and buffer[offset] == "]":
             return
+        where = f"document {number + 1}, character {consumed + offset + 1}"
         try:
             document, end = decoder.raw_decode(buffer, offset)
-        except ValueError as error:
+        except json.JSONDecodeError as error:
+            # Either bad JSON or a document cut by the window's end: only the file's end tells.
             if at_end:
-                where = f"document {number + 1}, character {consumed + offset + 1}"
                 raise DatasetError(f"{path.name}, {where}: not valid Extended JSON ({error})") from None
             more = text.read(max(_READ_SIZE, len(buffer)))
             at_end = not more
             consumed += offset
             buffer, offset = buffer[offset:] + more, 0
             continue
+        except _DECODE_ERRORS as error:
+            raise DatasetError(f"{path.name}, {where}: not valid Extended JSON ({error})") from None
         number += 1
         yield document
         offset = end

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bson.datetime_ms import DatetimeMS
 from bson.decimal128 import Decimal128
 from jsonschema import Draft202012Validator
 
@@ -176,3 +178,12 @@ def test_decimal128_sorts_among_the_numbers_and_other_types_by_type_order(api: A
     answer = api.get({"sort": '{"callDuration": 1}'})
     assert answer.status == 200
     assert answer.room_ids == ["n", "nan", "i", "d", "f", "s"]
+
+
+def test_dates_outside_pythons_range_sort_among_the_dates_and_are_served(api: ApiClient) -> None:
+    stored = {"year-0": DatetimeMS(-62_200_000_000_000), "now": datetime(2026, 7, 1), "text": "soon"}
+    api.add_rooms(*(room(_id=key, closedAt=value) for key, value in stored.items()))
+    answer = api.get({"sort": '{"closedAt": -1}'})
+    assert answer.status == 200
+    assert answer.room_ids == ["now", "year-0", "text"]
+    assert answer.body["rooms"][1]["closedAt"] == {"$date": {"$numberLong": "-62200000000000"}}

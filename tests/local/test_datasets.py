@@ -208,3 +208,25 @@ def test_rooms_the_schema_does_not_describe_are_served_with_one_summary_line(
         "s3": 61000,
         "fine": 61000,
     }
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '{"_id": {"$oid": "xyz"}}',
+        '{"_id": "a", "d": {"$numberDecimal": "zz"}}',
+        '{"_id": "a", "ts": {"$date": {"$numberLong": "99999999999999999999999"}}}',
+        '{"_id": "a", "ts": {"$date": "garbage"}}',
+        '{"_id": "a", "t": {"$timestamp": {"t": "x", "i": 1}}}',
+        '{"_id": "a", "x": {"$dbPointer": 5}}',
+    ],
+)
+@pytest.mark.parametrize(("layout", "where"), [("{}", "line 1"), ("[{}]", "document 1, character 2")])
+def test_json_that_is_not_valid_extended_json_is_one_line_never_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], document: str, layout: str, where: str
+) -> None:
+    (tmp_path / "users.json").write_text(layout.format(document))
+    assert main(["indexes", "--dry-run", "--data", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"voip-rooms: users.json, {where}: not valid Extended JSON (")
+    assert err.count("\n") == 1
