@@ -113,7 +113,14 @@ class RoomsPage(BaseModel):
     rooms: list[VoipRoom]
     count: int = Field(description="rooms in this page")
     offset: int = Field(description="the offset used")
-    total: int = Field(description="rooms matching the filter, regardless of paging")
+    total: int | None = Field(
+        description="rooms matching the filter, regardless of paging; null on a page read with `after`"
+        " (a cursor page never counts)"
+    )
+    next: str | None = Field(
+        description="pass it back as `after`, with the same filters and sort, for the following page;"
+        " null when this page is the last"
+    )
     success: Literal[True]
 
 

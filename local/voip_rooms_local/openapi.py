@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import StringConstraints
 
+from voip_rooms.cursor import MAX_LENGTH as MAX_CURSOR_LENGTH
 from voip_rooms.handler import ROOMS_PATH
 from voip_rooms.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from voip_rooms.params import MAX_INT32
@@ -101,6 +102,18 @@ def get_rooms(  # noqa: PLR0917 - one parameter per documented query parameter
     offset: Annotated[int | None, Query(ge=0, le=MAX_INT32, description="Rows to skip")] = None,
     sort: Annotated[str | None, Query(description=SORT)] = None,
     fields: Annotated[str | None, Query(description=FIELDS)] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=MAX_CURSOR_LENGTH,
+            pattern="^[A-Za-z0-9_-]+$",
+            description=(
+                "Cursor: the `next` of the previous page, with the same filters and sort, for the page "
+                "after it (keyset paging; `offset` must be absent or 0; `total` is null)"
+            ),
+        ),
+    ] = None,
 ) -> RoomsPage:
     raise NotImplementedError("documentation only: lambda_handler answers this route")
 

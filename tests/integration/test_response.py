@@ -24,7 +24,7 @@ def test_success_envelope_and_headers(api: ApiClient) -> None:
     api.add_rooms(room(), room())
     answer = api.get()
     assert answer.status == 200
-    assert list(answer.body) == ["rooms", "count", "offset", "total", "success"]
+    assert list(answer.body) == ["rooms", "count", "offset", "total", "next", "success"]
     assert (answer.body["count"], answer.body["offset"], answer.body["total"], answer.body["success"]) == (
         2,
         0,
@@ -160,7 +160,7 @@ def test_unexpected_error_answers_a_generic_500_and_is_logged_once(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(RocketChatStore, "count_rooms", broken)
-    api.add_rooms(*(room() for _ in range(50)))
+    api.add_rooms(*(room() for _ in range(51)))
     answer = api.get()
     assert answer.status == 500
     assert answer.body == {"success": False, "error": "Internal server error"}

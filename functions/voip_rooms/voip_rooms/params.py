@@ -16,7 +16,10 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from voip_rooms.cursor import MAX_LENGTH as MAX_CURSOR_LENGTH
+from voip_rooms.cursor import decode_cursor
 from voip_rooms.errors import InvalidParams
+from voip_rooms.query import listing_order, walkable
 from voip_rooms.settings import SETTINGS
 
 INVALID_SORT = "error-invalid-sort"
@@ -53,6 +56,8 @@ class RoomsParams:
     offset: int | None = None
     sort: FieldSpec | None = None
     fields: FieldSpec | None = None
+    # A cursor's sort values (``_id`` last), decoded and checked against ``sort``.
+    after: tuple[Any, ...] | None = None
 
 
 def parse_rooms_params(query: Mapping[str, Sequence[str]] | None, body: str | None) -> RoomsParams:
@@ -65,7 +70,18 @@ def parse_rooms_params(query: Mapping[str, Sequence[str]] | None, body: str | No
                     f'The "{PUBLIC_NAMES[name]}" parameter is given twice with different values.'
                 )
             merged[name] = value
+    if "after" in merged:
+        merged["after"] = _cursor_values(merged["after"], merged.get("sort"), merged.get("offset"))
     return RoomsParams(**merged)
+
+
+def _cursor_values(cursor: str, sort: FieldSpec | None, offset: int | None) -> tuple[Any, ...]:
+    if offset:
+        raise InvalidParams('The "after" parameter cannot be combined with a non-zero "offset".')
+    order = listing_order(sort)
+    if not walkable(order):
+        raise InvalidParams('The "after" parameter cannot follow a sort on a field that is never returned.')
+    return decode_cursor(cursor, order)
 
 
 def _validated(raw: dict[str, Any], *, from_text: bool = False) -> dict[str, Any]:
@@ -125,6 +141,13 @@ def _text(name: str, value: Any, _: bool = False) -> str:
         raise InvalidParams(
             f'Invalid "{name}" parameter: expected 1 to {limit} characters, no NUL or lone surrogate.'
         )
+    return value
+
+
+def _cursor_text(name: str, value: Any, _: bool = False) -> str:
+    # Longer than other text: a cursor carries up to six sort values. Decoded once "sort" is known.
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_CURSOR_LENGTH:
+        raise InvalidParams(f'Invalid "{name}" parameter: expected a cursor from "next".')
     return value
 
 
@@ -272,6 +295,7 @@ _PARAMETERS: dict[str, tuple[str, Callable[[str, Any, bool], Any]]] = {
     "offset": ("offset", _page_number),
     "sort": ("sort", _sort_spec),
     "fields": ("fields", _projection_spec),
+    "after": ("after", _cursor_text),
 }
 FIELD_NAMES = {public: field for public, (field, _) in _PARAMETERS.items()}
 PUBLIC_NAMES = {field: public for public, field in FIELD_NAMES.items()}

@@ -7,9 +7,13 @@ mapping ever reaches the database, so operators cannot be injected.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from voip_rooms.params import DateRange, RoomsParams
+from voip_rooms.keyset import after_branches
+
+if TYPE_CHECKING:  # params.py reads the listing order from here to check a cursor
+    from voip_rooms.params import DateRange, FieldSpec, RoomsParams
 
 VOIP_ROOM_TYPE = "v"
 DEFAULT_SORT: tuple[tuple[str, int], ...] = (("ts", -1),)
@@ -40,6 +44,8 @@ def room_filter(params: RoomsParams) -> dict[str, Any]:
         conditions["direction"] = params.direction
     if params.room_name is not None:
         conditions["name"] = {"$regex": re.escape(params.room_name), "$options": "i"}
+    if params.after is not None:
+        conditions["$or"] = after_branches(sort_order(params), params.after)
     return conditions
 
 
@@ -56,11 +62,20 @@ def _add_range(conditions: dict[str, Any], field: str, bounds: DateRange | None)
 
 
 def sort_order(params: RoomsParams) -> list[tuple[str, int]]:
+    return listing_order(params.sort)
+
+
+def listing_order(sort: FieldSpec | None) -> list[tuple[str, int]]:
     """The requested order, with ``_id`` last so that equal keys still page stably."""
-    order = list(params.sort or DEFAULT_SORT)
+    order = list(sort or DEFAULT_SORT)
     if all(key != "_id" for key, _ in order):
         order.append(("_id", order[0][1]))
     return order
+
+
+def walkable(order: list[tuple[str, int]]) -> bool:
+    """Whether a cursor may follow this order: it would carry a never-returned field's value."""
+    return not any(_is_hidden(field) for field, _ in order)
 
 
 def projection(params: RoomsParams) -> dict[str, int]:
@@ -81,6 +96,75 @@ def includes_visitor_token(fields: dict[str, int]) -> bool:
     """Whether MongoDB returns ``v.token`` with this projection: only an inclusion of all of ``v``,
     since an inclusion cannot also exclude a path beneath it."""
     return fields.get("v") == 1
+
+
+def fetched_projection(
+    params: RoomsParams, order: list[tuple[str, int]]
+) -> tuple[dict[str, int], Callable[[dict[str, Any]], None] | None]:
+    """The projection to read with, so that the last row tells its sort values, and what to strip after.
+
+    The strip, when one is needed, turns a row read with the wider projection into the row the
+    caller's ``fields`` asked for; without one, the rows are already what the caller sees.
+    """
+    shown = projection(params)
+    needed = [field for field, _ in order] if walkable(order) else []
+    if _includes(shown):
+        missing = [path for path in needed if not _included(path, shown)]
+        if not missing:
+            return shown, None
+        wider = {key: flag for key, flag in shown.items() if flag and not _under_any(key, missing)}
+        return wider | dict.fromkeys(missing, 1), lambda row: _keep_only(row, shown)
+    excluded = [key for key, flag in shown.items() if not flag and _under_any(key, needed, upwards=True)]
+    if not excluded:
+        return shown, None
+    wider = {key: flag for key, flag in shown.items() if key not in excluded}
+    return wider, lambda row: _drop_paths(row, excluded)
+
+
+def _included(path: str, spec: dict[str, int]) -> bool:
+    if path == "_id":
+        return spec.get("_id", 1) == 1
+    return any(flag == 1 and (path == key or path.startswith(f"{key}.")) for key, flag in spec.items())
+
+
+def _under_any(key: str, paths: list[str], *, upwards: bool = False) -> bool:
+    """Whether ``key`` is one of ``paths`` or below one (or, upwards, above one)."""
+    return any(
+        key == path or key.startswith(f"{path}.") or (upwards and path.startswith(f"{key}."))
+        for path in paths
+    )
+
+
+def _keep_only(document: dict[str, Any], spec: dict[str, int]) -> None:
+    """Reduce a row in place to an inclusion projection, as MongoDB applies one."""
+    whole = {key for key, flag in spec.items() if flag and "." not in key}
+    nested: dict[str, dict[str, int]] = {}
+    for key, flag in spec.items():
+        if flag and "." in key:
+            head, rest = key.split(".", 1)
+            nested.setdefault(head, {})[rest] = 1
+    for key in list(document):
+        if key in whole or (key == "_id" and spec.get("_id", 1) == 1):
+            continue
+        value = document[key]
+        if key in nested and isinstance(value, dict):
+            _keep_only(value, {"_id": 0} | nested[key])
+        elif key in nested and isinstance(value, list):
+            document[key] = [item for item in value if isinstance(item, dict)]
+            for item in document[key]:
+                _keep_only(item, {"_id": 0} | nested[key])
+        else:
+            del document[key]
+
+
+def _drop_paths(document: dict[str, Any], paths: list[str]) -> None:
+    for path in paths:
+        *parents, leaf = path.split(".")
+        parent: Any = document
+        for part in parents:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+        if isinstance(parent, dict):
+            parent.pop(leaf, None)
 
 
 def _includes(spec: dict[str, int]) -> bool:

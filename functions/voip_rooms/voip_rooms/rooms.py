@@ -1,29 +1,53 @@
-"""List one page of VoIP rooms: filter, order, projection, page and total."""
+"""List one page of VoIP rooms: filter, order, projection, page, total and the next page's cursor."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from voip_rooms.cursor import encode_cursor
+from voip_rooms.keyset import sort_values
 from voip_rooms.paging import page_size, total_from_page
 from voip_rooms.params import RoomsParams
-from voip_rooms.query import includes_visitor_token, projection, room_filter, sort_order
+from voip_rooms.query import fetched_projection, includes_visitor_token, room_filter, sort_order, walkable
 from voip_rooms.store import RocketChatStore
 
 
 def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> dict[str, Any]:
-    """The response envelope for one page, in Rocket.Chat's shape."""
+    """The response envelope for one page, in Rocket.Chat's shape, with ``next``.
+
+    One row more than the page is read: it tells, in the same command, whether another page
+    follows. A cursor page answers ``total: null``: counting would read every matching room on
+    every page, which is the cost a cursor walk exists to avoid.
+    """
     query = room_filter(params)
     offset = params.offset or 0
     limit = page_size(params.count)
-    fields = projection(params)
-    page = rooms.find_rooms(query, sort_order(params), offset, limit, fields)
-    if includes_visitor_token(fields):
-        for room in page:
-            _drop_visitor_token(room)
-    total = total_from_page(offset, limit, len(page))
-    if total is None:
-        total = rooms.count_rooms(query)
-    return {"rooms": page, "count": len(page), "offset": offset, "total": total, "success": True}
+    order = sort_order(params)
+    read_with, strip = fetched_projection(params, order)
+    drop_token = includes_visitor_token(read_with)
+    rows = rooms.find_rooms(query, order, offset, limit + 1, read_with)
+    page = rows[:limit]
+    following = len(rows) > limit and walkable(order)
+    next_cursor = encode_cursor(sort_values(page[-1], order), order) if following else None
+    if strip is not None or drop_token:
+        for row in page:
+            if strip is not None:
+                strip(row)
+            if drop_token:
+                _drop_visitor_token(row)
+    total: int | None = None
+    if params.after is None:
+        total = total_from_page(offset, limit + 1, len(rows))
+        if total is None:
+            total = rooms.count_rooms(query)
+    return {
+        "rooms": page,
+        "count": len(page),
+        "offset": offset,
+        "total": total,
+        "next": next_cursor,
+        "success": True,
+    }
 
 
 def _drop_visitor_token(room: dict[str, Any]) -> None:
