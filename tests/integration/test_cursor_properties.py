@@ -9,6 +9,7 @@ cannot sort, and the integers 0 and 1, which it finds equal to false and true); 
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -159,6 +160,7 @@ def test_a_walk_by_an_unchanging_key_never_repeats_or_misses_a_room_while_others
     api = _installed(documents)
     touched: set[Any] = set()
     pending = iter(changes)
+    inserted = itertools.count()
 
     def change() -> None:
         for kind, pick, when in next(pending, []):
@@ -166,7 +168,7 @@ def test_a_walk_by_an_unchanging_key_never_repeats_or_misses_a_room_while_others
             if kind == "insert":
                 api.db.rocketchat_room.insert_one(
                     {
-                        "_id": f"new-{pick}-{len(present)}",
+                        "_id": f"new-{next(inserted)}",
                         "t": "v",
                         "ts": when,
                         "open": True,
