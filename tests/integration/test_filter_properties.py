@@ -155,7 +155,19 @@ def test_the_api_selects_and_orders_exactly_as_the_contract_reads(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     name=st.sampled_from(
-        ["agents", "open", "createdAt", "sort", "fields", "count", "queue", "roomName", "agents[]", "x"]
+        [
+            "agents",
+            "open",
+            "createdAt",
+            "sort",
+            "fields",
+            "count",
+            "queue",
+            "roomName",
+            "agents[]",
+            "after",
+            "x",
+        ]
     ),
     raw=st.binary(max_size=40),
     body=st.binary(max_size=40),

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
+import bson
 import pytest
 
 from tests.factories import ADMIN, ApiClient, room
+from voip_rooms.cursor import encode_cursor
 from voip_rooms_local.events import rest_event
+
+START = datetime(2026, 7, 1)
+DEFAULT_ORDER = [("ts", -1), ("_id", -1)]
+
+
+def _forged(document: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(bson.encode(document)).rstrip(b"=").decode("ascii")
+
 
 PARAMETERS = (
     "agents",
@@ -27,6 +38,7 @@ PARAMETERS = (
     "offset",
     "sort",
     "fields",
+    "after",
 )
 # A JSON value of the wrong kind for each parameter, and operators where data belongs.
 WRONG_IN_BODY: dict[str, list[Any]] = {
@@ -43,6 +55,7 @@ WRONG_IN_BODY: dict[str, list[Any]] = {
     "offset": [{"$gt": 0}, "1", 2.0, 2**64],
     "sort": [{"ts": 2}, {"$where": 1}, [1], {"a..b": 1}],
     "fields": [{"a": 2}, {"a": {"$gt": 1}}, "fname", {"v.$": 1}],
+    "after": [1, {"$gt": ""}, ["x"], ""],
 }
 SPECIAL: dict[str, tuple[str, str | None]] = {
     "body nested 5000 deep": ("", "[" * 5000 + "]" * 5000),
@@ -82,6 +95,16 @@ SPECIAL: dict[str, tuple[str, str | None]] = {
     "fields mixing modes": ("fields=" + quote('{"fname": 1, "msgs": 0}'), None),
     "range start after end": ("createdAt=" + quote('{"start": "2026-02-01", "end": "2026-01-01"}'), None),
     "Open and open disagree": ("open=true", '{"Open": false}'),
+    "after that is not a cursor": ("after=" + quote("%%% not a cursor"), None),
+    "after of 1 MB": ("after=" + "A" * 1_000_000, None),
+    "after of another version": ("after=" + _forged({"v": 2, "s": b"0000", "k": [START, "r"]}), None),
+    "after carrying an operator": (
+        "after=" + encode_cursor([{"$ne": None}, "r"], DEFAULT_ORDER),
+        None,
+    ),
+    "after made for another sort": ("after=" + encode_cursor([START, "r"], [("fname", 1), ("_id", 1)]), None),
+    "after with a non-zero offset": ("offset=5&after=" + encode_cursor([START, "r"], DEFAULT_ORDER), None),
+    "after past the cursor alphabet": ("after=" + quote("RAAA+/=="), None),
 }
 for parameter in PARAMETERS:
     SPECIAL[f"{parameter}[$ne] in the query string"] = (f"{quote(parameter)}%5B%24ne%5D=x", None)
