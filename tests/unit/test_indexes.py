@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import math
+from datetime import datetime
 from typing import Any
 
 import mongomock
 import pytest
+from bson.objectid import ObjectId
 
+from voip_rooms.cursor import encode_cursor
 from voip_rooms.indexes import ENDPOINT_INDEXES, PARTIAL_FILTER, ensure_indexes, serving_index
 from voip_rooms.params import parse_rooms_params
 from voip_rooms.query import room_filter, sort_order
@@ -34,8 +38,13 @@ EQUALITY_FILTERS = {
 }
 
 
-def _shape(names: tuple[str, ...], sort: str | None = None) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+def _shape(
+    names: tuple[str, ...], sort: str | None = None, after: list[Any] | None = None
+) -> tuple[dict[str, Any], list[tuple[str, int]]]:
     query = {name: FILTERS[name] for name in names} | ({"sort": [sort]} if sort else {})
+    if after is not None:
+        order = sort_order(parse_rooms_params(query, None))
+        query["after"] = [encode_cursor(after, order)]
     params = parse_rooms_params(query, None)
     return room_filter(params), sort_order(params)
 
@@ -69,6 +78,56 @@ def test_open_false_and_ranges_are_filtered_while_reading_the_default_order() ->
     assert index.name == "voip_rooms_by_ts"
 
 
+LAST_ROWS = {
+    "a date and a Rocket.Chat id": [datetime(2026, 7, 1), "room-9"],
+    "a date and an imported ObjectId": [datetime(2026, 7, 1), ObjectId("66a0000000000000000000aa")],
+    "no ts at all": [None, "room-9"],
+    "NaN": [math.nan, "room-9"],
+}
+
+
+@pytest.mark.parametrize("size", [0, 1, 2])
+@pytest.mark.parametrize("sort", [None, '{"ts": 1}', '{"ts": -1}'])
+@pytest.mark.parametrize("last_row", LAST_ROWS.values(), ids=LAST_ROWS.keys())
+def test_every_cursor_page_is_read_in_order_from_the_index_of_its_first_page(
+    size: int, sort: str | None, last_row: list[Any]
+) -> None:
+    for names in itertools.combinations(FILTERS, size):
+        first_page = serving_index(*_shape(names, sort))
+        assert first_page is not None
+        assert serving_index(*_shape(names, sort, after=last_row)) == first_page, names
+
+
+def test_the_cursor_shape_of_the_default_order_bounds_ts_then_id_within_ts() -> None:
+    when = datetime(2026, 7, 1)
+    query, sort = _shape(("queue",), after=[when, "room-9"])
+    lower_than_a_date = [
+        {"ts": {"$type": t}} for t in ("number", "string", "object", "binData", "objectId", "bool")
+    ]
+    lower_than_a_string = [{"ts": when, "_id": {"$type": "number"}}]
+    assert sort == [("ts", -1), ("_id", -1)]
+    assert query == {
+        "t": "v",
+        "queue": "sales",
+        "$or": [
+            {"ts": {"$lt": when}},
+            *lower_than_a_date,
+            {"ts": None},
+            {"ts": when, "_id": {"$lt": "room-9"}},
+            *lower_than_a_string,
+            {"ts": when, "_id": None},
+        ],
+    }
+    index = serving_index(query, sort)
+    assert index is not None
+    assert index.name == "voip_rooms_by_queue"
+
+
+def test_a_cursor_branch_that_skips_a_sort_key_is_not_read_in_order() -> None:
+    query, sort = _shape(("queue",), after=[datetime(2026, 7, 1), "room-9"])
+    assert serving_index(query | {"$or": [{"_id": {"$lt": "room-9"}}]}, sort) is None
+
+
 def test_a_custom_order_has_no_ordered_index() -> None:
     assert serving_index(*_shape(("queue",), '{"fname": 1}')) is None
 
@@ -95,3 +154,4 @@ def test_indexes_command_dry_run_lists_the_plan(capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     assert "(dry run)" in out
     assert out.count("create ") == len(ENDPOINT_INDEXES)
+    assert "cursor pages (after=...) read the same indexes" in out

@@ -2,7 +2,9 @@
 
 Every index follows the ESR rule: ``t`` (always an equality) first, one equality field next, then
 the default order (``ts``, ``_id``), so the default listing of any single filter reads the index in
-order and needs no in-memory sort. They are partial on ``t: "v"``: they hold only VoIP rooms, so
+order and needs no in-memory sort. A cursor page (``after``) adds an ``$or`` whose every branch fixes
+a prefix of the sort keys and bounds the next one (keyset.py): the same index reads each branch in
+order, and MongoDB merges the branches in order. They are partial on ``t: "v"``: they hold only VoIP rooms, so
 Rocket.Chat's writes to other room types never touch them. Not used at run time; see
 ``voip-rooms indexes``.
 """
@@ -53,9 +55,13 @@ def serving_index(query: Mapping[str, Any], sort: Sequence[tuple[str, int]]) -> 
     """The index that reads this query in the requested order with the most equality keys, if any.
 
     A condition is an equality when it is a plain value or an ``$in`` (point bounds: several points
-    are merged in order); ``$ne``, ranges and regexes are filtered while reading.
+    are merged in order); ``$ne``, ranges and regexes are filtered while reading. A cursor's ``$or``
+    is served when each branch only narrows the sort keys, in their order.
     """
-    equalities = {field for field, condition in query.items() if _is_equality(condition)}
+    branches = query.get("$or", [])
+    if not all(_narrows_sort_keys(branch, sort) for branch in branches):
+        return None
+    equalities = {field for field, condition in query.items() if field != "$or" and _is_equality(condition)}
     candidates = [
         index
         for index in ENDPOINT_INDEXES
@@ -65,6 +71,13 @@ def serving_index(query: Mapping[str, Any], sort: Sequence[tuple[str, int]]) -> 
         and _reads_in_order(index.keys[-len(_ORDER) :], sort)
     ]
     return max(candidates, key=lambda index: len(index.equality_fields), default=None)
+
+
+def _narrows_sort_keys(branch: Mapping[str, Any], sort: Sequence[tuple[str, int]]) -> bool:
+    """Equalities on the first sort keys, then any one bound on the next: read in order from the index."""
+    fields = list(branch)
+    prefix_of_sort = fields == [field for field, _ in sort][: len(fields)]
+    return prefix_of_sort and all(_is_equality(branch[field]) for field in fields[:-1])
 
 
 def _is_equality(condition: Any) -> bool:
@@ -106,5 +119,11 @@ def ensure_indexes(collection: Any, *, dry_run: bool) -> list[IndexAction]:
     return actions
 
 
+CURSOR_NOTE = (
+    "cursor pages (after=...) read the same indexes: each $or branch fixes the first sort keys "
+    "and bounds the next (ts, then _id within one ts)"
+)
+
+
 def describe(actions: Iterable[IndexAction]) -> list[str]:
-    return [f"{a.action:<40} {a.index.name:<24} {dict(a.index.keys)}" for a in actions]
+    return [f"{a.action:<40} {a.index.name:<24} {dict(a.index.keys)}" for a in actions] + [CURSOR_NOTE]
