@@ -6,15 +6,22 @@ and drops it afterwards.
 
 from __future__ import annotations
 
+import json
+import math
 import os
+import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from bson.int64 import Int64
+from bson.objectid import ObjectId
 from pymongo import MongoClient, monitoring
 
+from tests.bson_order import full_order, mongodb_sorted, walk
 from tests.factories import ApiClient, TestUser
 from voip_rooms import database
 from voip_rooms.settings import SETTINGS
@@ -84,10 +91,12 @@ def test_filters_projection_and_regex_on_the_server(real_api: ApiClient) -> None
 class _CommandCounter(monitoring.CommandListener):
     def __init__(self) -> None:
         self.names: list[str] = []
+        self.commands: list[dict[str, Any]] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if event.command_name in ("find", "aggregate", "count"):
             self.names.append(event.command_name)
+            self.commands.append(dict(event.command))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -112,5 +121,63 @@ def test_the_server_sees_two_commands_when_the_page_tells_the_total_and_three_ot
         counter.names.clear()
         assert real_api.get({"count": "5"}, user=admin).body["total"] == 320
         assert counter.names == ["find", "find", "aggregate"]
+    finally:
+        client.close()
+
+
+def _mixed_rooms() -> list[dict[str, Any]]:
+    """Rooms whose sort field "k" holds every kind of value MongoDB orders across types, with ties."""
+    chooser = random.Random(12)
+    values: list[Any] = [
+        None, math.nan, -3, 2, 2.0, 2.5, Int64(2**40), "", "a", "B", "ab", b"x", b"xy",
+        ObjectId("66a0000000000000000000aa"), False, True, datetime(2026, 7, 1), datetime(2026, 7, 2),
+    ]  # fmt: skip
+    rooms = []
+    for number in range(60):
+        identity: Any = ObjectId() if number % 3 == 0 else f"walk-{number:03d}"
+        document = {"_id": identity, "t": "v", "queue": "cursor-walk", "fname": f"walk {number}"}
+        document["ts"] = datetime(2026, 7, 1) + timedelta(minutes=chooser.randrange(10))
+        if number % 7:
+            document["k"] = chooser.choice(values)
+        rooms.append(document)
+    return rooms
+
+
+@pytest.mark.parametrize(
+    "sort", [{"k": 1}, {"k": -1}, {"k": 1, "ts": -1}, {"k": -1, "_id": 1}, {"ts": 1}, {"ts": -1}]
+)
+def test_a_cursor_walk_on_the_server_follows_mongodbs_own_order(
+    real_api: ApiClient, sort: dict[str, int]
+) -> None:
+    rooms = _mixed_rooms()
+    real_api.db.rocketchat_room.insert_many(rooms)
+    query = {"queue": "cursor-walk", "count": 4, "sort": json.dumps(sort), "fields": '{"fname": 1}'}
+
+    def page(cursor: str | None) -> dict[str, Any]:
+        answer = real_api.get(query | ({"after": cursor} if cursor else {}), user=_as_test_user(ADMIN))
+        assert answer.status == 200, answer.body
+        return dict(answer.body)
+
+    walked = [room["_id"] for room in walk(page)]
+    expected = [str(room["_id"]) for room in mongodb_sorted(rooms, full_order(list(sort.items())))]
+    assert walked == expected
+
+
+def test_a_cursor_page_is_one_find_without_skip_and_no_count(real_api: ApiClient) -> None:
+    counter = _CommandCounter()
+    name = real_api.db.name
+    client: MongoClient[dict[str, Any]] = MongoClient(os.environ["MONGODB_URI"], event_listeners=[counter])
+    try:
+        database.use_database(client[name])
+        admin = _as_test_user(ADMIN)
+        cursor = real_api.get({"count": "5"}, user=admin).body["next"]
+        counter.names.clear()
+        counter.commands.clear()
+        answer = real_api.get({"count": "5", "after": cursor}, user=admin)
+        assert answer.body["total"] is None
+        assert counter.names == ["find", "find"]  # the user, then the rooms
+        rooms_find = counter.commands[-1]
+        assert rooms_find["find"] == "rocketchat_room"
+        assert "skip" not in rooms_find
     finally:
         client.close()
