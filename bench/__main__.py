@@ -119,6 +119,22 @@ def main() -> int:
             passed=trips["page_cannot_tell"] <= 3,
         ),
         _line(
+            "commands, offset page (offset=250)",
+            str(trips["offset_page"]),
+            "5 (Rocket.Chat)",
+            ratio=None,
+            target="<= 3",
+            passed=trips["offset_page"] <= 3,
+        ),
+        _line(
+            "commands, cursor page (after=next)",
+            str(trips["cursor_page"]),
+            "1 find + auth",
+            ratio=None,
+            target="<= 2",
+            passed=trips["cursor_page"] <= 2,
+        ),
+        _line(
             f"local load of a {load['rooms']:,}-room dump, CPU",
             f"{load['product_cpu_s']:.1f} s ({load['product_wall_s']:.1f} s wall)",
             f"{load['floor_cpu_s']:.1f} s",

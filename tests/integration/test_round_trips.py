@@ -75,6 +75,20 @@ def test_a_page_that_cannot_tell_the_total_costs_three(
     assert answer.body["total"] == 320
 
 
+def test_every_page_of_a_cursor_walk_costs_two_commands_however_deep(
+    demo_api: ApiClient, commands: list[str]
+) -> None:
+    _warm(demo_api, commands)
+    answer = demo_api.get({"count": 7}, user=DEMO_ADMIN)
+    pages = 0
+    while answer.body["next"]:
+        commands.clear()
+        answer = demo_api.get({"count": 7, "after": answer.body["next"]}, user=DEMO_ADMIN)
+        assert commands == ["find_user_by_token", "find_rooms"]
+        pages += 1
+    assert pages == 320 // 7
+
+
 def test_agents_listing_their_rooms_stay_within_the_budget(demo_api: ApiClient, commands: list[str]) -> None:
     _warm(demo_api, commands)
     answer = demo_api.get({"agents": DEMO_AGENT.user_id, "count": 100}, user=DEMO_AGENT)
