@@ -36,7 +36,7 @@ class _AnyCollection:
         return None
 
 
-def _prefetched_store(user: dict[str, Any], rooms: list[dict[str, Any]]) -> type[RocketChatStore]:
+def _prefetched_store(user: dict[str, Any], stored: list[dict[str, Any]]) -> type[RocketChatStore]:
     """The data seam, answering every command with documents already fetched."""
 
     class PrefetchedStore(RocketChatStore):
@@ -49,7 +49,7 @@ def _prefetched_store(user: dict[str, Any], rooms: list[dict[str, Any]]) -> type
         def find_rooms(
             self, query: Any, sort: Any, skip: int, limit: int, projection: Mapping[str, int]
         ) -> list[dict[str, Any]]:
-            return rooms
+            return stored[:limit]
 
         def count_rooms(self, query: Any) -> int:
             return 320
@@ -66,7 +66,9 @@ def _dates(value: Any) -> int:
 
 
 def main(batches: int) -> dict[str, float]:
-    rooms = [documented_room(n) for n in range(PAGE)]
+    # One room more than the page: a page in the middle of a walk, which answers a next cursor.
+    stored = [documented_room(n) for n in range(PAGE + 1)]
+    rooms = stored[:PAGE]
     hashed = base64.b64encode(hashlib.sha256(b"bench-token").digest()).decode()
     user = {
         "_id": "bench-admin",
@@ -75,7 +77,7 @@ def main(batches: int) -> dict[str, float]:
         "services": {"resume": {"loginTokens": [{"hashedToken": hashed, "when": datetime.now()}]}},
     }
     # The name answer_rooms looks up; setattr, because handler does not export it.
-    setattr(handler, "RocketChatStore", _prefetched_store(user, rooms))  # noqa: B010
+    setattr(handler, "RocketChatStore", _prefetched_store(user, stored))  # noqa: B010
     database.use_database(_AnyCollection())  # type: ignore[arg-type]
 
     event = {
@@ -108,6 +110,7 @@ def main(batches: int) -> dict[str, float]:
     context._aws_request_id = "bench"
     body = handler.lambda_handler(event, context)["body"]
     assert json.loads(body)["count"] == PAGE
+    assert json.loads(body)["next"], "a page with a next cursor"
     assert len(CONTRACT_DATE.findall(body)) == _dates(rooms), "every date in the contract's form"
     envelope = {"rooms": rooms, "count": PAGE, "offset": 0, "total": 320, "success": True}
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
@@ -69,8 +70,13 @@ def decode_cursor(text: str, order: Order) -> tuple[Any, ...]:
 
 
 def _fingerprint(order: Order) -> bytes:
+    return _fingerprint_of(tuple(order))
+
+
+@functools.lru_cache(maxsize=64)
+def _fingerprint_of(order: tuple[tuple[str, int], ...]) -> bytes:
     # Enough to tell sorts apart; a cursor is not a secret, so no key is involved.
-    return hashlib.blake2b(repr(list(order)).encode("utf-8"), digest_size=4).digest()
+    return hashlib.blake2b(repr(order).encode("utf-8"), digest_size=4).digest()
 
 
 def _refused(reason: str) -> InvalidParams:

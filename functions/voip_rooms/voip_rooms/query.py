@@ -107,6 +107,8 @@ def fetched_projection(
     caller's ``fields`` asked for; without one, the rows are already what the caller sees.
     """
     shown = projection(params)
+    if params.fields is None:
+        return shown, None  # only hidden fields are left out, and a cursor never follows one
     needed = [field for field, _ in order] if walkable(order) else []
     if _includes(shown):
         missing = [path for path in needed if not _included(path, shown)]
@@ -114,7 +116,10 @@ def fetched_projection(
             return shown, None
         wider = {key: flag for key, flag in shown.items() if flag and not _under_any(key, missing)}
         return wider | dict.fromkeys(missing, 1), lambda row: _keep_only(row, shown)
-    excluded = [key for key, flag in shown.items() if not flag and _under_any(key, needed, upwards=True)]
+    # An exclusion of a sort key or of a parent of one; one below a sort key only trims an embedded
+    # document, which a cursor cannot follow anyway.
+    above = {path.rsplit(".", depth)[0] for path in needed for depth in range(path.count(".") + 1)}
+    excluded = [key for key, flag in shown.items() if not flag and key in above]
     if not excluded:
         return shown, None
     wider = {key: flag for key, flag in shown.items() if key not in excluded}
@@ -127,12 +132,9 @@ def _included(path: str, spec: dict[str, int]) -> bool:
     return any(flag == 1 and (path == key or path.startswith(f"{key}.")) for key, flag in spec.items())
 
 
-def _under_any(key: str, paths: list[str], *, upwards: bool = False) -> bool:
-    """Whether ``key`` is one of ``paths`` or below one (or, upwards, above one)."""
-    return any(
-        key == path or key.startswith(f"{path}.") or (upwards and path.startswith(f"{key}."))
-        for path in paths
-    )
+def _under_any(key: str, paths: list[str]) -> bool:
+    """Whether ``key`` is one of ``paths`` or below one."""
+    return any(key == path or key.startswith(f"{path}.") for path in paths)
 
 
 def _keep_only(document: dict[str, Any], spec: dict[str, int]) -> None:
