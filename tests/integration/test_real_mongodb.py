@@ -105,24 +105,27 @@ class _CommandCounter(monitoring.CommandListener):
         pass
 
 
-def test_the_server_sees_two_commands_when_the_page_tells_the_total_and_three_otherwise(
-    real_api: ApiClient,
-) -> None:
+@pytest.fixture
+def server_commands(real_api: ApiClient) -> Iterator[_CommandCounter]:
+    """The handler's database, reached through a client that records the commands it sends."""
     counter = _CommandCounter()
-    name = real_api.db.name
     client: MongoClient[dict[str, Any]] = MongoClient(os.environ["MONGODB_URI"], event_listeners=[counter])
-    try:
-        database.use_database(client[name])
-        admin = _as_test_user(ADMIN)
-        real_api.get(user=admin)  # fills the permission cache
-        counter.names.clear()
-        assert real_api.get({"open": "true"}, user=admin).body["total"] == 24
-        assert counter.names == ["find", "find"]
-        counter.names.clear()
-        assert real_api.get({"count": "5"}, user=admin).body["total"] == 320
-        assert counter.names == ["find", "find", "aggregate"]
-    finally:
-        client.close()
+    database.use_database(client[real_api.db.name])
+    yield counter
+    client.close()
+
+
+def test_the_server_sees_two_commands_when_the_page_tells_the_total_and_three_otherwise(
+    real_api: ApiClient, server_commands: _CommandCounter
+) -> None:
+    admin = _as_test_user(ADMIN)
+    real_api.get(user=admin)  # fills the permission cache
+    server_commands.names.clear()
+    assert real_api.get({"open": "true"}, user=admin).body["total"] == 24
+    assert server_commands.names == ["find", "find"]
+    server_commands.names.clear()
+    assert real_api.get({"count": "5"}, user=admin).body["total"] == 320
+    assert server_commands.names == ["find", "find", "aggregate"]
 
 
 def _mixed_rooms() -> list[dict[str, Any]]:
@@ -163,21 +166,16 @@ def test_a_cursor_walk_on_the_server_follows_mongodbs_own_order(
     assert walked == expected
 
 
-def test_a_cursor_page_is_one_find_without_skip_and_no_count(real_api: ApiClient) -> None:
-    counter = _CommandCounter()
-    name = real_api.db.name
-    client: MongoClient[dict[str, Any]] = MongoClient(os.environ["MONGODB_URI"], event_listeners=[counter])
-    try:
-        database.use_database(client[name])
-        admin = _as_test_user(ADMIN)
-        cursor = real_api.get({"count": "5"}, user=admin).body["next"]
-        counter.names.clear()
-        counter.commands.clear()
-        answer = real_api.get({"count": "5", "after": cursor}, user=admin)
-        assert answer.body["total"] is None
-        assert counter.names == ["find", "find"]  # the user, then the rooms
-        rooms_find = counter.commands[-1]
-        assert rooms_find["find"] == "rocketchat_room"
-        assert "skip" not in rooms_find
-    finally:
-        client.close()
+def test_a_cursor_page_is_one_find_without_skip_and_no_count(
+    real_api: ApiClient, server_commands: _CommandCounter
+) -> None:
+    admin = _as_test_user(ADMIN)
+    cursor = real_api.get({"count": "5"}, user=admin).body["next"]
+    server_commands.names.clear()
+    server_commands.commands.clear()
+    answer = real_api.get({"count": "5", "after": cursor}, user=admin)
+    assert answer.body["total"] is None
+    assert server_commands.names == ["find", "find"]  # the user, then the rooms
+    rooms_find = server_commands.commands[-1]
+    assert rooms_find["find"] == "rocketchat_room"
+    assert "skip" not in rooms_find
