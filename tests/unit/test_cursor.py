@@ -87,3 +87,10 @@ def test_a_tie_on_the_first_key_continues_on_the_id_within_it() -> None:
     branches = after_branches([("ts", -1), ("_id", -1)], [when, "room-5"])
     assert {"ts": when, "_id": {"$lt": "room-5"}} in branches
     assert all(set(branch) in ({"ts"}, {"ts", "_id"}) for branch in branches)
+
+
+def test_a_cursor_from_an_earlier_deployment_still_decodes() -> None:
+    """The wire form is a promise: an integration may hold a cursor across a deployment."""
+    issued = "RAAAABB2AAEAAAAFcwAEAAAAAAD9xxkEawApAAAACTAAu4Ebp6EBAAACMQASAAAAa2dRYVVuMmtqNThjdEFheEQAAAA"
+    order = [("ts", -1), ("_id", -1)]
+    assert decode_cursor(issued, order) == (datetime(2026, 11, 4, 15, 9, 20, 187000), "kgQaUn2kj58ctAaxD")
