@@ -217,3 +217,12 @@ def test_a_sort_on_a_never_returned_field_has_no_cursor(api: ApiClient) -> None:
     answer = api.get(query | {"after": forged})
     assert answer.status == 400
     assert "never returned" in answer.body["error"]
+
+
+def test_a_sort_on_an_array_field_gives_a_next_that_says_to_page_with_offset(api: ApiClient) -> None:
+    api.add_rooms(*(room(tags=["vip", f"t{n}"]) for n in range(3)))
+    cursor = api.get({"count": 1, "sort": '{"tags": 1}'}).body["next"]
+    answer = api.get({"count": 1, "sort": '{"tags": 1}', "after": cursor})
+    assert answer.status == 400
+    assert "page with offset instead" in answer.body["error"]
+    assert api.get({"count": 1, "sort": '{"tags": 1}', "offset": 1}).status == 200
