@@ -19,9 +19,13 @@ from typing import Any
 import pytest
 from bson.int64 import Int64
 from bson.objectid import ObjectId
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pymongo import MongoClient, monitoring
 
 from tests.bson_order import full_order, mongodb_sorted, walk
+from tests.cursor_walks import VALUES, assert_walk_is_the_sorted_result, requests, rooms, walk_pages
+from tests.factories import ADMIN as TEST_ADMIN
 from tests.factories import ApiClient, TestUser
 from voip_rooms import database
 from voip_rooms.settings import SETTINGS
@@ -179,3 +183,24 @@ def test_a_cursor_page_is_one_find_without_skip_and_no_count(
     rooms_find = server_commands.commands[-1]
     assert rooms_find["find"] == "rocketchat_room"
     assert "skip" not in rooms_find
+
+
+# What mongomock cannot sort as MongoDB does, walked here: NaN, and 0 and 1 beside false and true.
+SERVER_VALUES = st.one_of(VALUES, st.sampled_from([math.nan, 0, 1, 1.0, Int64(-(2**40))]))
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(documents=rooms(SERVER_VALUES), request=requests())
+def test_random_cursor_walks_on_the_server_give_exactly_the_sorted_result(
+    real_api: ApiClient, documents: list[dict[str, Any]], request: dict[str, Any]
+) -> None:
+    real_api.db.rocketchat_room.delete_many({})
+    if documents:
+        real_api.db.rocketchat_room.insert_many([dict(room) for room in documents])
+    # walk_pages asks as the factories' admin.
+    real_api.db.users.replace_one({"_id": TEST_ADMIN.user_id}, TEST_ADMIN.document(), upsert=True)
+    assert_walk_is_the_sorted_result(walk_pages(real_api, request), documents, request)
