@@ -75,6 +75,7 @@ def test_after_a_number_descending_come_smaller_numbers_then_nan_then_null_and_m
 
 def test_after_nan_descending_come_only_null_and_missing() -> None:
     assert after_branches([("k", -1)], [math.nan]) == [{"k": None}]
+    assert after_branches([("k", -1)], [Decimal128("NaN")]) == [{"k": None}]
 
 
 def test_after_null_ascending_comes_every_present_value_and_descending_nothing() -> None:

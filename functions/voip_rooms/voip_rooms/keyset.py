@@ -74,6 +74,8 @@ def _type_alias(value: Any) -> str | None:
 
 
 def _is_nan(value: Any) -> bool:
+    if isinstance(value, Decimal128):
+        return bool(value.to_decimal().is_nan())
     return isinstance(value, float) and math.isnan(value)
 
 
