@@ -270,3 +270,16 @@ def test_a_forged_cursor_of_any_shape_is_a_200_or_a_400_never_a_5xx(
 
 def _padded(text: str) -> str:
     return text + "=" * (-len(text) % 4)
+
+
+def test_a_sort_on_the_visitor_has_no_cursor_that_could_carry_the_visitor_token(api: ApiClient) -> None:
+    api.add_rooms(*(room() for _ in range(3)))
+    for query in (
+        {"sort": '{"v": 1}'},
+        {"sort": '{"v": 1}', "fields": '{"v": 1}'},
+        {"sort": '{"v.token": -1}'},
+    ):
+        answer = api.get(query | {"count": 1})
+        assert answer.status == 200
+        assert answer.body["next"] is None
+        assert "token" not in json.dumps(answer.body["rooms"])

@@ -74,8 +74,11 @@ def listing_order(sort: FieldSpec | None) -> list[tuple[str, int]]:
 
 
 def walkable(order: list[tuple[str, int]]) -> bool:
-    """Whether a cursor may follow this order: it would carry a never-returned field's value."""
-    return not any(_is_hidden(field) for field, _ in order)
+    """Whether a cursor may follow this order: not when it would carry a never-returned value, the
+    hidden field's own or its parent's (a sort on ``v`` would carry ``v.token``)."""
+    return not any(
+        _is_hidden(field) or any(_within(hidden, field) for hidden in HIDDEN_FIELDS) for field, _ in order
+    )
 
 
 def projection(params: RoomsParams) -> dict[str, int]:
