@@ -76,6 +76,7 @@ def diagnose(
         *_permissions(RocketChatStore(database).roles_by_permission(ENDPOINT_PERMISSIONS)),
         _indexes(rooms),
         *_rooms(rooms, room_limit),
+        _cursor_walks(rooms),
         _tokens(database.get_collection("users"), login_expiration, now),
     ]
     return Diagnosis(label, checks)
@@ -129,6 +130,24 @@ def _rooms(rooms: Any, room_limit: int) -> list[Check]:
     else:
         shapes = Check("answer schema", OK, f"describes {checked} VoIP rooms", details)
     return [listing, shapes]
+
+
+def _cursor_walks(rooms: Any) -> Check:
+    """Whether a walk with ``next`` by the default order is exact here: MongoDB sorts an array by one
+    of its elements, which no keyset condition can follow; missing and null are followed."""
+    unfollowable = rooms.count_documents(
+        {"t": VOIP_ROOM_TYPE, "$or": [{"ts": {"$type": "array"}}, {"ts": {"$type": "object"}}]}
+    )
+    if not unfollowable:
+        message = "walks by ts (the default order) are exact; cursor pages read the same indexes"
+        return Check("cursor walks", OK, message, {"unfollowable_ts": 0})
+    return Check(
+        "cursor walks",
+        WARNING,
+        f"{unfollowable} VoIP rooms hold an array or embedded document in ts: a walk by ts may repeat or "
+        "skip them, and a next taken from one is refused",
+        {"unfollowable_ts": unfollowable},
+    )
 
 
 def _tokens(users: Any, login_expiration: timedelta, now: datetime) -> Check:

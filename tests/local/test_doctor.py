@@ -44,6 +44,7 @@ def test_the_demo_database_passes_with_a_warning_for_its_missing_indexes(
     assert "[ok  ] VoIP rooms: 320 (24 open)" in out
     assert "[ok  ] answer schema: describes all 320 VoIP rooms" in out
     assert "[warn] indexes: 7 of 7 missing" in out
+    assert "[ok  ] cursor walks: walks by ts (the default order) are exact" in out
     assert out.rstrip().endswith("the endpoint will work on this database")
 
 
@@ -155,3 +156,14 @@ def test_a_permission_removed_and_an_index_missing_are_both_reported() -> None:
     )
     assert found["permission view-l-room"].status == "ok"
     assert found["indexes"].details == {"missing": [ENDPOINT_INDEXES[1].name]}
+
+
+def test_rooms_whose_ts_no_cursor_can_follow_are_counted() -> None:
+    dataset = demo_dataset()
+    voip = [room for room in dataset["rocketchat_room"] if room["t"] == "v"]
+    voip[0]["ts"] = [voip[0]["ts"], voip[1]["ts"]]
+    voip[1]["ts"] = {"when": voip[1]["ts"]}
+    check = _diagnose(embedded_database(dataset))["cursor walks"]
+    assert check.status == WARNING
+    assert check.details == {"unfollowable_ts": 2}
+    assert check.message.startswith("2 VoIP rooms hold an array or embedded document in ts")
