@@ -25,10 +25,13 @@ from voip_rooms_local.models import Failure, InvalidRequest, NotLoggedIn, RoomsP
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=SETTINGS.max_string_length)]
 DATE_RANGE = 'JSON text {"start": ISO 8601, "end": ISO 8601}, either bound optional, both inclusive'
-SORT = 'JSON text, field -> 1 or -1 (at most 5); default {"ts": -1}; _id is always added last'
+SORT = (
+    'JSON text, field -> 1 or -1 (at most 5, no never-returned field or parent of one); default {"ts": -1}; '
+    "_id is always added last"
+)
 FIELDS = (
-    "JSON text, field -> 1 (include) or 0 (exclude); joinCode, members, importIds, e2e and v.token "
-    "never returned"
+    "JSON text, field -> 1 (include) or 0 (exclude); joinCode, members, importIds, e2e, v.token and "
+    "lastMessage.token never returned"
 )
 DESCRIPTION = (
     'Lists VoIP rooms (t: "v") of a Rocket.Chat database. Filters come in the query string or as a JSON '

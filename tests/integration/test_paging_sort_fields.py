@@ -145,3 +145,49 @@ def test_excluding_the_whole_visitor_still_answers(api: ApiClient) -> None:
     returned = api.get({"fields": '{"v": 0}'}).body["rooms"][0]
     assert "v" not in returned
     assert "fname" in returned
+
+
+VISITOR_MESSAGE = {"_id": "msg-1", "msg": "hello", "token": "visitor-secret", "u": {"_id": "visitor-1"}}
+
+
+@pytest.mark.parametrize(
+    ("fields", "last_message"),
+    [
+        (None, {"_id": "msg-1", "msg": "hello", "u": {"_id": "visitor-1"}}),
+        ('{"lastMessage": 1}', {"_id": "msg-1", "msg": "hello", "u": {"_id": "visitor-1"}}),
+        ('{"lastMessage": 1, "v": 1}', {"_id": "msg-1", "msg": "hello", "u": {"_id": "visitor-1"}}),
+        ('{"lastMessage.msg": 1}', {"msg": "hello"}),
+        ('{"lastMessage.u": 0}', {"_id": "msg-1", "msg": "hello"}),
+        ('{"lastMessage.token": 1, "lastMessage._id": 1}', {"_id": "msg-1"}),
+    ],
+)
+def test_the_visitor_token_in_a_visitor_sent_last_message_is_never_returned(
+    api: ApiClient, fields: str | None, last_message: Any
+) -> None:
+    api.add_rooms(room(lastMessage=VISITOR_MESSAGE))
+    answer = api.get({"fields": fields} if fields else "")
+    assert answer.status == 200
+    assert answer.body["rooms"][0]["lastMessage"] == last_message
+    assert "visitor-secret" not in json.dumps(answer.body)
+
+
+@pytest.mark.parametrize(
+    "sort", ['{"joinCode": 1}', '{"v": 1}', '{"v.token": -1}', '{"lastMessage": 1}', '{"members.id": 1}']
+)
+def test_a_sort_by_a_never_returned_field_or_its_parent_is_refused(api: ApiClient, sort: str) -> None:
+    api.add_rooms(room(joinCode="1234"))
+    answer = api.get({"sort": sort})
+    assert answer.status == 400
+    assert answer.body["errorType"] == "error-invalid-sort"
+    assert "never returned" in answer.body["error"]
+
+
+def test_a_sort_by_a_visible_field_beside_a_hidden_one_is_served(api: ApiClient) -> None:
+    stored = api.add_rooms(
+        room(v={"_id": "b", "token": "t1"}, lastMessage={"ts": datetime(2025, 1, 2), "token": "t2"}),
+        room(v={"_id": "a", "token": "t3"}, lastMessage={"ts": datetime(2025, 1, 1), "token": "t4"}),
+    )
+    by_visitor = api.get({"sort": '{"v._id": 1}'}).body["rooms"]
+    by_message = api.get({"sort": '{"lastMessage.ts": -1}'}).body["rooms"]
+    assert [r["_id"] for r in by_visitor] == [stored[1]["_id"], stored[0]["_id"]]
+    assert [r["_id"] for r in by_message] == [stored[0]["_id"], stored[1]["_id"]]

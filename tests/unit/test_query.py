@@ -58,6 +58,7 @@ def test_projection_hides_the_private_fields_by_default() -> None:
         "importIds": 0,
         "e2e": 0,
         "v.token": 0,
+        "lastMessage.token": 0,
     }
 
 
@@ -68,6 +69,7 @@ def test_exclusion_of_the_visitor_leaves_out_its_token_path_which_would_collide(
         "members": 0,
         "importIds": 0,
         "e2e": 0,
+        "lastMessage.token": 0,
     }
 
 

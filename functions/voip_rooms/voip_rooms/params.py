@@ -19,7 +19,7 @@ from typing import Any
 from voip_rooms.cursor import MAX_LENGTH as MAX_CURSOR_LENGTH
 from voip_rooms.cursor import decode_cursor
 from voip_rooms.errors import InvalidParams
-from voip_rooms.query import listing_order, walkable
+from voip_rooms.query import listing_order, orders_by_hidden
 from voip_rooms.settings import SETTINGS
 
 INVALID_SORT = "error-invalid-sort"
@@ -78,10 +78,7 @@ def parse_rooms_params(query: Mapping[str, Sequence[str]] | None, body: str | No
 def _cursor_values(cursor: str, sort: FieldSpec | None, offset: int | None) -> tuple[Any, ...]:
     if offset:
         raise InvalidParams('The "after" parameter cannot be combined with a non-zero "offset".')
-    order = listing_order(sort)
-    if not walkable(order):
-        raise InvalidParams('The "after" parameter cannot follow a sort on a field that is never returned.')
-    return decode_cursor(cursor, order)
+    return decode_cursor(cursor, listing_order(sort))
 
 
 def _validated(raw: dict[str, Any], *, from_text: bool = False) -> dict[str, Any]:
@@ -207,6 +204,12 @@ def _sort_spec(name: str, value: Any, _: bool = False) -> FieldSpec:
         raise InvalidParams(f'The "sort" parameter accepts at most {MAX_SORT_KEYS} fields.', INVALID_SORT)
     for key, direction in spec.items():
         _check_field_path("sort", key, INVALID_SORT)
+        if orders_by_hidden(key):
+            # Its order would disclose what is never returned, and a cursor would carry the value.
+            raise InvalidParams(
+                f'The "sort" parameter cannot order by "{key}": it holds a field that is never returned.',
+                INVALID_SORT,
+            )
         if type(direction) is not int or direction not in (1, -1):
             raise InvalidParams(f'The "sort" value of "{key}" must be 1 or -1.', INVALID_SORT)
     return tuple(spec.items())

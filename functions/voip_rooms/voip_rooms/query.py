@@ -18,9 +18,9 @@ if TYPE_CHECKING:  # params.py reads the listing order from here to check a curs
 VOIP_ROOM_TYPE = "v"
 DEFAULT_SORT: tuple[tuple[str, int], ...] = (("ts", -1),)
 # Never returned, whatever "fields" asks for: Rocket.Chat hides the first four from its REST API;
-# the visitor's token lets whoever holds it act as the visitor in Rocket.Chat's livechat API.
-VISITOR_TOKEN = "v.token"  # noqa: S105 - a field path, not a secret
-HIDDEN_FIELDS = ("joinCode", "members", "importIds", "e2e", VISITOR_TOKEN)
+# the visitor's token lets whoever holds it act as the visitor in Rocket.Chat's livechat API, and a
+# message a visitor sent carries the same token (Rocket.Chat's typings: lastMessage.token).
+HIDDEN_FIELDS = ("joinCode", "members", "importIds", "e2e", "v.token", "lastMessage.token")
 
 
 def room_filter(params: RoomsParams) -> dict[str, Any]:
@@ -73,17 +73,15 @@ def listing_order(sort: FieldSpec | None) -> list[tuple[str, int]]:
     return order
 
 
-def walkable(order: list[tuple[str, int]]) -> bool:
-    """Whether a cursor may follow this order: not when it would carry a never-returned value, the
-    hidden field's own or its parent's (a sort on ``v`` would carry ``v.token``)."""
-    return not any(
-        _is_hidden(field) or any(_within(hidden, field) for hidden in HIDDEN_FIELDS) for field, _ in order
-    )
+def orders_by_hidden(field: str) -> bool:
+    """Whether ordering by this field would order by a never-returned value: the hidden field's own, or
+    its parent's (an order on ``v`` compares ``v.token``, and a cursor would carry it)."""
+    return _is_hidden(field) or any(_within(hidden, field) for hidden in HIDDEN_FIELDS)
 
 
 def projection(params: RoomsParams) -> dict[str, int]:
     """The MongoDB projection. An inclusion of ``v`` still returns ``v.token`` (MongoDB refuses to
-    mix inclusion and exclusion): rooms.py removes it from such a page."""
+    mix inclusion and exclusion): rooms.py removes it from such a page (``hidden_paths_read``)."""
     requested = dict(params.fields or ())
     visible = {key: flag for key, flag in requested.items() if not _is_hidden(key)}
     if _includes(requested):
@@ -95,10 +93,13 @@ def projection(params: RoomsParams) -> dict[str, int]:
     return {**visible, **hidden}
 
 
-def includes_visitor_token(fields: dict[str, int]) -> bool:
-    """Whether MongoDB returns ``v.token`` with this projection: only an inclusion of all of ``v``,
-    since an inclusion cannot also exclude a path beneath it."""
-    return fields.get("v") == 1
+def hidden_paths_read(fields: dict[str, int]) -> list[str]:
+    """The hidden paths MongoDB returns with this projection: those below a parent included whole
+    (``v`` brings ``v.token``), since an inclusion cannot also exclude a path beneath it."""
+    included = [key for key, flag in fields.items() if flag == 1 and key != "_id"]
+    return [
+        hidden for hidden in HIDDEN_FIELDS if any(hidden != key and _within(hidden, key) for key in included)
+    ]
 
 
 def fetched_projection(
@@ -112,7 +113,7 @@ def fetched_projection(
     shown = projection(params)
     if params.fields is None:
         return shown, None  # only hidden fields are left out, and a cursor never follows one
-    needed = [field for field, _ in order] if walkable(order) else []
+    needed = [field for field, _ in order]
     if _includes(shown):
         missing = [path for path in needed if not _included(path, shown)]
         if not missing:
@@ -126,7 +127,7 @@ def fetched_projection(
     if not excluded:
         return shown, None
     wider = {key: flag for key, flag in shown.items() if key not in excluded}
-    return wider, lambda row: _drop_paths(row, excluded)
+    return wider, lambda row: drop_paths(row, excluded)
 
 
 def _included(path: str, spec: dict[str, int]) -> bool:
@@ -162,7 +163,7 @@ def _keep_only(document: dict[str, Any], spec: dict[str, int]) -> None:
             del document[key]
 
 
-def _drop_paths(document: dict[str, Any], paths: list[str]) -> None:
+def drop_paths(document: dict[str, Any], paths: list[str]) -> None:
     for path in paths:
         *parents, leaf = path.split(".")
         parent: Any = document

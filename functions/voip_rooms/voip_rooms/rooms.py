@@ -8,7 +8,7 @@ from voip_rooms.cursor import encode_cursor
 from voip_rooms.keyset import sort_values
 from voip_rooms.paging import page_size, total_from_page
 from voip_rooms.params import RoomsParams
-from voip_rooms.query import fetched_projection, includes_visitor_token, room_filter, sort_order, walkable
+from voip_rooms.query import drop_paths, fetched_projection, hidden_paths_read, room_filter, sort_order
 from voip_rooms.store import RocketChatStore
 
 
@@ -24,17 +24,16 @@ def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> dict[str, Any]:
     limit = page_size(params.count)
     order = sort_order(params)
     read_with, strip = fetched_projection(params, order)
-    drop_token = includes_visitor_token(read_with)
+    hidden = hidden_paths_read(read_with)
     rows = rooms.find_rooms(query, order, offset, limit + 1, read_with)
     page = rows[:limit]
-    following = len(rows) > limit and walkable(order)
+    following = len(rows) > limit
     next_cursor = encode_cursor(sort_values(page[-1], order), order) if following else None
-    if strip is not None or drop_token:
+    if strip is not None or hidden:
         for row in page:
             if strip is not None:
                 strip(row)
-            if drop_token:
-                _drop_visitor_token(row)
+            drop_paths(row, hidden)
     total: int | None = None
     if params.after is None:
         total = total_from_page(offset, limit + 1, len(rows))
@@ -48,9 +47,3 @@ def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> dict[str, Any]:
         "next": next_cursor,
         "success": True,
     }
-
-
-def _drop_visitor_token(room: dict[str, Any]) -> None:
-    visitor = room.get("v")
-    if isinstance(visitor, dict):
-        visitor.pop("token", None)
