@@ -23,7 +23,8 @@ from voip_rooms.params import MAX_INT32
 from voip_rooms.settings import SETTINGS
 from voip_rooms_local.models import Failure, InvalidRequest, NotLoggedIn, RoomsPage
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=SETTINGS.max_string_length)]
+# Empty means "no filter" (Rocket.Chat's own client sends empty filters), so no minimum length.
+Text = Annotated[str, StringConstraints(max_length=SETTINGS.max_string_length)]
 DATE_RANGE = 'JSON text {"start": ISO 8601, "end": ISO 8601}, either bound optional, both inclusive'
 SORT = (
     'JSON text, field -> 1 or -1 (at most 5, no never-returned field or parent of one); default {"ts": -1}; '
@@ -36,7 +37,8 @@ FIELDS = (
 DESCRIPTION = (
     'Lists VoIP rooms (t: "v") of a Rocket.Chat database. Filters come in the query string or as a JSON '
     "object in the body of the GET (the same names; `open` may be spelled `Open`; `agents[]` and `tags[]` "
-    "are accepted too). Authentication comes first (401), then the parameters (400), then the permission "
+    "are accepted too). An empty filter (`roomName=`, `queue=`, `visitorId=`, `direction=`, an empty `agents[]=` "
+    "or `tags[]=` item) and `visitorId=undefined` filter nothing, as in Rocket.Chat. Authentication comes first (401), then the parameters (400), then the permission "
     "(403): `view-livechat-rooms` lists any rooms; `view-l-room` only the caller's own, named as the single "
     "`agents` value."
 )
@@ -88,7 +90,9 @@ def get_rooms(  # noqa: PLR0917 - one parameter per documented query parameter
     ] = None,
     queue: Annotated[Text | None, Query(description="The call's queue")] = None,
     visitor_id: Annotated[Text | None, Query(alias="visitorId", description="The visitor's _id")] = None,
-    direction: Annotated[Literal["inbound", "outbound"] | None, Query()] = None,
+    direction: Annotated[
+        Literal["inbound", "outbound", ""] | None, Query(description="Empty: both directions")
+    ] = None,
     room_name: Annotated[
         Text | None, Query(alias="roomName", description="Case-insensitive part of the name")
     ] = None,

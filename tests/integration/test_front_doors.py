@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.factories import ADMIN as TEST_ADMIN
+from tests.factories import ApiClient, room
 from voip_rooms.handler import front_door_of, lambda_handler
 from voip_rooms_local.demo import DEMO_USERS
 from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
@@ -51,6 +53,8 @@ def test_each_event_is_recognised_as_its_front_door(door: str) -> None:
         "open=true&count=7",
         "agents%5B%5D=demo-agent-2&sort=%7B%22fname%22%3A1%7D&count=4&offset=2",
         "createdAt=%7B%22start%22%3A%222026-09-01%22%7D&direction=outbound&roomName=ana",
+        "roomName=Ana+Souza&open=false",
+        "agents[]=demo-agent-1&count=25&open=false&roomName=&sort=%7B%20%22fname%22%3A%201%20%7D",
     ],
 )
 def test_the_same_request_gives_the_same_rooms_through_every_front_door(demo_db: Any, query: str) -> None:
@@ -85,10 +89,25 @@ def test_every_front_door_answers_with_the_same_status(
         assert _invoke(build(method, path, headers=headers, query_string=query))["statusCode"] == status, door
 
 
-def test_payload_v2_keeps_commas_inside_a_value(demo_db: Any) -> None:
-    event = EVENT_BUILDERS["http"](
-        "GET", "/api/v1/voip/rooms", headers=ADMIN, query_string="roomName=Smith%2C%20John"
-    )
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [("roomName=%2B49+30", True), ("roomName=%2B49%2030", True), ("roomName=+49+30", False)],
+)
+def test_plus_is_a_space_and_percent_2b_a_plus_through_every_front_door(
+    api: ApiClient, query: str, found: bool
+) -> None:
+    # Browsers, URLSearchParams and urlencode write a space as "+"; ALB passes it on undecoded.
+    api.add_rooms(room(name="+49 30 1234-1700000001.1"), room(name="49 30 5678-1700000002.1"))
+    expected = [api.get(query).room_ids[0]] if found else []
+    for door, build in EVENT_BUILDERS.items():
+        event = build("GET", "/api/v1/voip/rooms", headers=TEST_ADMIN.credentials, query_string=query)
+        assert api.send(event).room_ids == expected, door
+
+
+@pytest.mark.parametrize("door", ["http", "alb"])
+@pytest.mark.parametrize("query", ["roomName=Smith%2C%20John", "roomName=Smith,+John"])
+def test_a_comma_inside_a_value_stays_in_the_value(demo_db: Any, door: str, query: str) -> None:
+    event = EVENT_BUILDERS[door]("GET", "/api/v1/voip/rooms", headers=ADMIN, query_string=query)
     body = json.loads(_invoke(event)["body"])
     assert body["success"] is True  # one roomName, not two values refused as a repeated parameter
 

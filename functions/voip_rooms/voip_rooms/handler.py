@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 import pymongo
 from aws_lambda_powertools.event_handler.api_gateway import (
@@ -29,6 +29,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.lambda_function_url import LambdaFunctionUrlResolver
 from aws_lambda_powertools.event_handler.util import extract_origin_header
 from aws_lambda_powertools.logging import Logger
+from aws_lambda_powertools.utilities.data_classes.alb_event import ALBEvent
 from aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -114,7 +115,23 @@ def _query_parameters(event: BaseProxyEvent) -> dict[str, list[str]]:
         # Payload v2 joins repeated parameters with commas, which cannot be told apart from a comma
         # inside a value ("roomName=Smith, John"); the raw query string is exact.
         return parse_qs(event.raw_query_string, keep_blank_values=True)
+    if isinstance(event, ALBEvent):
+        return _form_decoded(event)
     return event.resolved_query_string_parameters
+
+
+def _form_decoded(event: ALBEvent) -> dict[str, list[str]]:
+    """ALB passes the query string as it was received: percent-encoded, with "+" for a space as browsers
+    and URLSearchParams write it, so it is decoded as form encoding. Without multi-value headers, ALB
+    keeps only the last of repeated parameters; a comma is part of a value, never a separator."""
+    raw = event.multi_value_query_string_parameters or {
+        name: [value] for name, value in event.query_string_parameters.items()
+    }
+    decoded: dict[str, list[str]] = {}
+    for name, values in raw.items():
+        # "agents[]" and "agents%5B%5D" are one parameter once decoded.
+        decoded.setdefault(unquote_plus(name), []).extend(unquote_plus(value) for value in values)
+    return decoded
 
 
 def _request_body(event: BaseProxyEvent) -> str | None:
@@ -255,8 +272,8 @@ FRONT_DOORS: dict[str, Callable[[], ApiGatewayResolver]] = {
     "rest": lambda: _front_door(APIGatewayRestResolver(cors=_cors())),
     "http": lambda: _front_door(APIGatewayHttpResolver(cors=_cors())),
     "url": lambda: _front_door(LambdaFunctionUrlResolver(cors=_cors())),
-    # ALB passes the query string as it was received, still percent-encoded.
-    "alb": lambda: _front_door(ALBResolver(cors=_cors(), decode_query_parameters=True)),
+    # ALB's query string is decoded by _form_decoded, not by Powertools (which leaves "+" a plus).
+    "alb": lambda: _front_door(ALBResolver(cors=_cors())),
 }
 _resolvers: dict[str, ApiGatewayResolver] = {}
 

@@ -30,6 +30,10 @@ LIST_PARAMS = frozenset({"agents", "tags"})
 # The public documentation spells it "Open"; Rocket.Chat's clients send "open".
 DOCUMENTED_OPEN = "Open"
 DIRECTIONS = ("inbound", "outbound")
+# Rocket.Chat tests each filter for truthiness, and its own web client (the Calls directory) sends
+# empty ones: an empty filter, an empty list item, and a visitorId its client left undefined, filter nothing.
+EMPTY = ""
+UNDEFINED_VISITOR = "undefined"
 FieldSpec = tuple[tuple[str, int], ...]
 
 
@@ -92,7 +96,9 @@ def _validated(raw: dict[str, Any], *, from_text: bool = False) -> dict[str, Any
         field = FIELD_NAMES.get(public_name)
         if field is None:
             raise InvalidParams(f'Unknown parameter "{public_name}".')
-        values[field] = VALIDATORS[field](public_name, value, from_text)
+        validated = VALIDATORS[field](public_name, value, from_text)
+        if validated is not None:  # None: an empty filter, the same as not given
+            values[field] = validated
     return values
 
 
@@ -130,7 +136,7 @@ def _refuse_constant(name: str) -> Any:
 # Field validators: (public name, raw value, whether it came from the query string) -> value.
 
 
-def _text(name: str, value: Any, _: bool = False) -> str:
+def _text(name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidParams(f'Invalid "{name}" parameter: Input should be a valid string.')
     if not value or len(value) > SETTINGS.max_string_length or not _storable(value):
@@ -148,14 +154,23 @@ def _cursor_text(name: str, value: Any, _: bool = False) -> str:
     return value
 
 
-def _text_list(name: str, value: Any, _: bool = False) -> tuple[str, ...]:
+def _filter_text(name: str, value: Any, _: bool = False) -> str | None:
+    return None if value == EMPTY else _text(name, value)
+
+
+def _visitor_id(name: str, value: Any, _: bool = False) -> str | None:
+    return None if value == UNDEFINED_VISITOR else _filter_text(name, value)
+
+
+def _text_list(name: str, value: Any, _: bool = False) -> tuple[str, ...] | None:
     if not isinstance(value, list):
         raise InvalidParams(f'Invalid "{name}" parameter: Input should be a valid list.')
-    if not value or len(value) > SETTINGS.max_array_length:
+    if len(value) > SETTINGS.max_array_length:
         raise InvalidParams(
-            f'Invalid "{name}" parameter: 1 to {SETTINGS.max_array_length} items are expected.'
+            f'Invalid "{name}" parameter: at most {SETTINGS.max_array_length} items are expected.'
         )
-    return tuple(_text(f"{name}[{position}]", item) for position, item in enumerate(value))
+    items = tuple(_text(f"{name}[{position}]", item) for position, item in enumerate(value) if item != EMPTY)
+    return items or None
 
 
 def _as_bool(name: str, value: Any, _: bool = False) -> bool:
@@ -166,7 +181,9 @@ def _as_bool(name: str, value: Any, _: bool = False) -> bool:
     raise InvalidParams(f'The "{name}" parameter must be true or false.')
 
 
-def _direction(name: str, value: Any, _: bool = False) -> str:
+def _direction(name: str, value: Any, _: bool = False) -> str | None:
+    if value == EMPTY:
+        return None
     if value not in DIRECTIONS:
         raise InvalidParams(f"Invalid \"{name}\" parameter: Input should be 'inbound' or 'outbound'.")
     return str(value)
@@ -290,10 +307,10 @@ _PARAMETERS: dict[str, tuple[str, Callable[[str, Any, bool], Any]]] = {
     "createdAt": ("created_at", _date_range),
     "closedAt": ("closed_at", _date_range),
     "tags": ("tags", _text_list),
-    "queue": ("queue", _text),
-    "visitorId": ("visitor_id", _text),
+    "queue": ("queue", _filter_text),
+    "visitorId": ("visitor_id", _visitor_id),
     "direction": ("direction", _direction),
-    "roomName": ("room_name", _text),
+    "roomName": ("room_name", _filter_text),
     "count": ("count", _page_number),
     "offset": ("offset", _page_number),
     "sort": ("sort", _sort_spec),
