@@ -23,6 +23,19 @@ import bson
 
 OP_REPLY, OP_QUERY, OP_MSG = 1, 2004, 2013
 HEADER = struct.Struct("<iiii")
+# How servers refuse a connection string's credentials, answered to a read.
+AUTHENTICATION_FAILED = {"code": 18, "codeName": "AuthenticationFailed", "errmsg": "Authentication failed."}
+ATLAS_BAD_AUTH = {"code": 8000, "codeName": "AtlasError", "errmsg": "bad auth : authentication failed"}
+UNAUTHORIZED = {
+    "code": 13,
+    "codeName": "Unauthorized",
+    "errmsg": "command find requires authentication",
+}
+CREDENTIAL_REFUSALS = {
+    "mongodb": AUTHENTICATION_FAILED,
+    "atlas": ATLAS_BAD_AUTH,
+    "dropped-user": UNAUTHORIZED,
+}
 
 
 class FakeMongod(socketserver.ThreadingTCPServer):
@@ -32,7 +45,7 @@ class FakeMongod(socketserver.ThreadingTCPServer):
     def __init__(self, port: int, database: Any) -> None:
         self.database = database
         self.reads_to_drop: Counter[str] = Counter()  # collection -> how many next reads to hang up on
-        self.refuse_credentials = False  # answer every read as MongoDB does to a rotated password
+        self.refusal: dict[str, Any] | None = None  # answer every read with this error (CREDENTIAL_REFUSALS)
         self.read_delay = 0.0  # seconds each read takes before its answer
         self.reads: list[str] = []
         super().__init__(("127.0.0.1", port), _Connection)
@@ -57,13 +70,8 @@ class FakeMongod(socketserver.ThreadingTCPServer):
             collection = command[name]
             self.reads.append(collection)
             time.sleep(self.read_delay)
-            if self.refuse_credentials:
-                return {
-                    "ok": 0.0,
-                    "code": 18,
-                    "codeName": "AuthenticationFailed",
-                    "errmsg": "Authentication failed.",
-                }
+            if self.refusal is not None:
+                return {"ok": 0.0, **self.refusal}
             if self.reads_to_drop[collection] > 0:
                 self.reads_to_drop[collection] -= 1
                 return None  # hang up without an answer

@@ -13,7 +13,7 @@ import pytest
 from moto import mock_aws
 
 from tests.factories import ApiClient
-from tests.fake_mongod import fake_mongod
+from tests.fake_mongod import AUTHENTICATION_FAILED, CREDENTIAL_REFUSALS, fake_mongod
 from voip_rooms import database, handler
 from voip_rooms.settings import SETTINGS, Settings
 
@@ -112,11 +112,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.parametrize("refusal", CREDENTIAL_REFUSALS.values(), ids=CREDENTIAL_REFUSALS.keys())
 def test_a_rotated_secret_is_read_again_once_when_mongodb_refuses_the_credentials(
     secrets: Any,
     monkeypatch: pytest.MonkeyPatch,
     demo_database: Any,
     logs: Callable[[], list[dict[str, Any]]],
+    refusal: dict[str, Any],
 ) -> None:
     old_port, new_port = _free_port(), _free_port()
     uri = "mongodb://127.0.0.1:{}/rocketchat?directConnection=true"
@@ -129,10 +131,10 @@ def test_a_rotated_secret_is_read_again_once_when_mongodb_refuses_the_credential
     with fake_mongod(old_port, demo_database) as old, fake_mongod(new_port, demo_database):
         assert api.get({"open": "true"}, user=None, headers=DEMO_ADMIN).status == 200  # reads the secret: old
         secrets.put_secret_value(SecretId=arn, SecretString=uri.format(new_port))
-        old.refuse_credentials = True  # the rotation retired the old password
+        old.refusal = refusal  # the rotation retired the old password
         answer = api.get({"open": "true"}, user=None, headers=DEMO_ADMIN)
         assert (answer.status, answer.body["total"]) == (200, 24)
-        old.refuse_credentials = False
+        old.refusal = None
         assert database.get_database(settings).client.address == ("127.0.0.1", new_port)
         database.get_database(settings).client.close()
     assert [line["message"] for line in logs() if line["level"] == "WARNING"] == [
@@ -140,8 +142,9 @@ def test_a_rotated_secret_is_read_again_once_when_mongodb_refuses_the_credential
     ]
 
 
+@pytest.mark.parametrize("refusal", CREDENTIAL_REFUSALS.values(), ids=CREDENTIAL_REFUSALS.keys())
 def test_credentials_refused_again_after_reading_the_secret_answer_503(
-    secrets: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Any
+    secrets: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Any, refusal: dict[str, Any]
 ) -> None:
     port = _free_port()
     arn = secrets.create_secret(
@@ -152,7 +155,7 @@ def test_credentials_refused_again_after_reading_the_secret_answer_503(
     monkeypatch.setattr(handler, "_store_instance", None)
     database.use_database(None)
     with fake_mongod(port, demo_database) as mongod:
-        mongod.refuse_credentials = True
+        mongod.refusal = refusal
         answer = ApiClient(demo_database).get(user=None, headers=DEMO_ADMIN)
         database.get_database(settings).client.close()
     assert (answer.status, answer.body) == (
@@ -174,7 +177,7 @@ def test_a_rotations_second_attempt_stays_within_the_requests_one_deadline(
     monkeypatch.setattr(handler, "_store_instance", None)
     database.use_database(None)
     with fake_mongod(old_port, demo_database) as old, fake_mongod(new_port, demo_database) as new:
-        old.refuse_credentials, old.read_delay, new.read_delay = True, 1.4, 0.4
+        old.refusal, old.read_delay, new.read_delay = AUTHENTICATION_FAILED, 1.4, 0.4
         database.get_database(settings)  # the container read the secret before its rotation
         secrets.put_secret_value(SecretId=arn, SecretString=uri.format(new_port))
         answer = ApiClient(demo_database).get(user=None, headers=DEMO_ADMIN)

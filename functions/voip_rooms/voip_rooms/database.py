@@ -1,36 +1,80 @@
-"""One MongoDB database handle per Lambda container, created on first use and reused."""
+"""One MongoDB database handle per Lambda container, created on first use and reused.
+
+When the connection string comes from a secret (Secrets Manager or SSM), the container reads it
+again once it is older than MONGODB_SECRET_MAX_AGE_SECONDS, on the next request, and moves to a
+new client if it changed; each read runs under the request's deadline (``secret_read_config``).
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from bson.codec_options import CodecOptions, DatetimeConversion
 from pymongo import MongoClient
 from pymongo.database import Database
 from pymongo.errors import ConfigurationError
 
+from voip_rooms.errors import ConnectionSecretUnavailable
 from voip_rooms.settings import Settings
 
+if TYPE_CHECKING:
+    from botocore.config import Config
+
+# Read here, not by callers: tests move it forward to age the secret.
+clock: Callable[[], float] = time.monotonic
+# Under this much time left, a second attempt at the secret would not fit (botocore's first retry
+# waits up to a second before it).
+_RETRY_NEEDS_SECONDS = 3.0
+_RETRY_BACKOFF_SECONDS = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class _SecretRead:
+    source: str  # the secret's ARN or the parameter's name
+    uri: str
+    read_at: float
+
+
 _database: Database[dict[str, Any]] | None = None
+_database_uri: str | None = None  # the connection string _database was built from
+_secret: _SecretRead | None = None
 
 
-def get_database(settings: Settings) -> Database[dict[str, Any]]:
-    global _database  # noqa: PLW0603 - the per-container cache is the point
-    if _database is None:
-        _database = _connect(settings)
-    return _database
+def get_database(settings: Settings, deadline: float | None = None) -> Database[dict[str, Any]]:
+    """The container's database; past the secret's max age, the secret is read again first.
+
+    ``deadline`` (a ``clock()`` time) bounds a secret read; None allows MONGODB_TIMEOUT_MS from now.
+    """
+    database = _database
+    if database is None or (settings.connection_from_secret and _secret_is_stale(settings)):
+        uri = _connection_uri(settings, deadline)
+        if database is None or uri != _database_uri:
+            database = _replace_database(_connect(settings, uri), uri)
+    return database
 
 
 def use_database(database: Database[dict[str, Any]] | None) -> None:
     """Swap the database (tests, the local runner); None forgets it so the next use reconnects."""
-    global _database  # noqa: PLW0603
-    _database = database
+    global _database, _database_uri
+    _database, _database_uri = database, None
 
 
-def _connect(settings: Settings, *, refresh_secret: bool = False) -> Database[dict[str, Any]]:
+def _replace_database(database: Database[dict[str, Any]], uri: str) -> Database[dict[str, Any]]:
+    global _database, _database_uri
+    previous, _database, _database_uri = _database, database, uri
+    if previous is not None:
+        # A container serves one request at a time: the old client has nothing in flight.
+        previous.client.close()
+    return database
+
+
+def _connect(settings: Settings, uri: str) -> Database[dict[str, Any]]:
     client: MongoClient[dict[str, Any]] = MongoClient(
-        _connection_uri(settings, refresh_secret=refresh_secret),
+        uri,
         appname="voip-rooms-lambda",
         connect=False,
         # A container serves one request at a time: two connections cover a monitor race.
@@ -50,41 +94,103 @@ def _connect(settings: Settings, *, refresh_secret: bool = False) -> Database[di
     return client.get_default_database(default=settings.mongodb_database, codec_options=codec)
 
 
-def reconnect_with_fresh_secret(settings: Settings) -> Database[dict[str, Any]] | None:
-    """After MongoDB refused the credentials: read the secret again, bypassing the cache, and reconnect.
+def reconnect_with_fresh_secret(
+    settings: Settings, deadline: float | None = None
+) -> Database[dict[str, Any]] | None:
+    """After MongoDB refused the credentials: read the secret again, whatever its age, and reconnect.
 
     None when the connection string does not come from a secret (nothing to re-read).
     """
-    global _database
     if not settings.connection_from_secret:
         return None
-    previous, _database = _database, _connect(settings, refresh_secret=True)
-    if previous is not None:
-        previous.client.close()
-    return _database
+    uri = _connection_uri(settings, deadline, refresh_secret=True)
+    # A new client even for the same string: the old one's pooled connections were refused.
+    return _replace_database(_connect(settings, uri), uri)
 
 
-def _connection_uri(settings: Settings, *, refresh_secret: bool = False) -> str:
-    """MONGODB_URI, else the Secrets Manager secret, else the SSM parameter (read with Powertools, cached)."""
+def _secret_is_stale(settings: Settings) -> bool:
+    return _secret is None or clock() - _secret.read_at >= settings.mongodb_secret_max_age_seconds
+
+
+def _connection_uri(settings: Settings, deadline: float | None, *, refresh_secret: bool = False) -> str:
+    """MONGODB_URI, else the Secrets Manager secret, else the SSM parameter (cached for its max age)."""
+    global _secret  # noqa: PLW0603
     if not settings.connection_from_secret:
         if settings.mongodb_uri:
             return settings.mongodb_uri
         raise ConfigurationError(
             "no MongoDB connection configured (MONGODB_URI, MONGODB_SECRET_ARN or MONGODB_URI_PARAMETER)"
         )
-    # Imported here: boto3 costs a cold start that deployments given a plain URI never need.
-    from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415
+    source = settings.mongodb_secret_arn or settings.mongodb_uri_parameter
+    if refresh_secret or _secret is None or _secret.source != source or _secret_is_stale(settings):
+        if deadline is None:
+            deadline = clock() + settings.mongodb_timeout_ms / 1000
+        _secret = _SecretRead(source, _read_secret(settings, deadline - clock()), clock())
+    return _secret.uri
 
-    max_age = settings.mongodb_secret_max_age_seconds
-    if settings.mongodb_secret_arn:
-        value = parameters.get_secret(
-            settings.mongodb_secret_arn, max_age=max_age, force_fetch=refresh_secret
-        )
-        return _uri_from_secret_value(value)
-    value = parameters.get_parameter(
-        settings.mongodb_uri_parameter, decrypt=True, max_age=max_age, force_fetch=refresh_secret
+
+def secret_read_config(seconds_left: float) -> Config:
+    """botocore settings that keep one read of the secret, retries included, within ``seconds_left``.
+
+    A try spends at most its connect plus its read timeout; a second try is allowed only when both
+    tries and the wait before the second still fit.
+    """
+    from botocore.config import Config  # noqa: PLC0415 - boto3 loads only for deployments with a secret
+
+    attempts = 2 if seconds_left >= _RETRY_NEEDS_SECONDS else 1
+    per_phase = (seconds_left - (_RETRY_BACKOFF_SECONDS if attempts > 1 else 0)) / (2 * attempts)
+    return Config(
+        connect_timeout=per_phase,
+        read_timeout=per_phase,
+        retries={"mode": "standard", "total_max_attempts": attempts},
     )
-    return str(value).strip()
+
+
+def _read_secret(settings: Settings, seconds_left: float) -> str:
+    """Read the connection string now; any AWS failure is ConnectionSecretUnavailable naming its code."""
+    if seconds_left <= 0:
+        raise ConnectionSecretUnavailable("no time left to read the secret")
+    # Imported here: boto3 costs a cold start that deployments given a plain URI never need.
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider, SSMProvider  # noqa: PLC0415
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError  # noqa: PLC0415
+
+    config = secret_read_config(seconds_left)
+    try:
+        if settings.mongodb_secret_arn:
+            value = SecretsProvider(boto_config=config, boto3_session=_boto3_session()).get(
+                settings.mongodb_secret_arn, force_fetch=True
+            )
+            return _uri_from_secret_value(value)
+        value = SSMProvider(boto_config=config, boto3_session=_boto3_session()).get(
+            settings.mongodb_uri_parameter, decrypt=True, force_fetch=True
+        )
+        return str(value).strip()
+    except GetParameterError as error:
+        # Powertools wraps the AWS error in a message; the error itself is the one it was handling.
+        raise ConnectionSecretUnavailable(_aws_error_code(error.__cause__ or error.__context__)) from None
+
+
+def _aws_error_code(error: BaseException | None) -> str:
+    """The AWS error code (AccessDeniedException, DecryptionFailure, ...) or the botocore error's name."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        if code:
+            return str(code)
+    return type(error).__name__ if error is not None else "unknown"
+
+
+_session: Any = None
+
+
+def _boto3_session() -> Any:
+    """One boto3 session per container: its loaded service models make each later client cheap."""
+    global _session  # noqa: PLW0603
+    if _session is None:
+        import boto3  # noqa: PLC0415
+
+        _session = boto3.session.Session()
+    return _session
 
 
 def _uri_from_secret_value(value: Any) -> str:

@@ -40,3 +40,11 @@ class DatabaseUnavailable(Exception):
 
 class DatabaseCredentialsRejected(DatabaseUnavailable):
     """MongoDB refused the connection string's credentials: perhaps rotated since it was read (503)."""
+
+
+class ConnectionSecretUnavailable(DatabaseUnavailable):
+    """The connection string's secret could not be read in time, or AWS refused it (503).
+
+    The message is the AWS error code (AccessDeniedException, DecryptionFailure, ...) or the name of
+    the network error: never the secret.
+    """

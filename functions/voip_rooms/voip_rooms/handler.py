@@ -34,11 +34,11 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event import
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from voip_rooms import responses
+from voip_rooms import database, responses
 from voip_rooms.auth import authenticate
-from voip_rooms.database import get_database, reconnect_with_fresh_secret
 from voip_rooms.errors import (
     AuthenticationFailed,
+    ConnectionSecretUnavailable,
     DatabaseCredentialsRejected,
     DatabaseUnavailable,
     Forbidden,
@@ -60,7 +60,7 @@ permission_cache = PermissionCache(SETTINGS.permissions_cache_ttl_seconds)
 login_expiration = timedelta(days=SETTINGS.login_expiration_days)
 if SETTINGS.mongodb_uri:
     # During Lambda's init phase (connect=False: no I/O); a secret is fetched on first use instead.
-    get_database(SETTINGS)
+    database.get_database(SETTINGS)
 
 
 def answer_rooms(event: BaseProxyEvent) -> Response[str]:
@@ -70,17 +70,19 @@ def answer_rooms(event: BaseProxyEvent) -> Response[str]:
     user_id, token = _single_value(headers.get("X-User-Id")), _single_value(headers.get("X-Auth-Token"))
     if not user_id or not token:
         raise AuthenticationFailed
-    # One deadline for all of this request's commands, a rotation's second attempt included,
-    # under the function's own timeout.
-    with pymongo.timeout(SETTINGS.mongodb_timeout_ms / 1000):
+    # One deadline for all of this request's commands and secret reads, a rotation's second attempt
+    # included, under the function's own timeout.
+    budget = SETTINGS.mongodb_timeout_ms / 1000
+    deadline = database.clock() + budget
+    with pymongo.timeout(budget):
         try:
-            page = _listing(event, user_id, token, _store())
+            page = _listing(event, user_id, token, _store(deadline))
         except DatabaseCredentialsRejected:
             # The secret may have been rotated since this container read it: read it again, once.
-            if reconnect_with_fresh_secret(SETTINGS) is None:
+            if database.reconnect_with_fresh_secret(SETTINGS, deadline) is None:
                 raise
             logger.warning("database credentials rejected: connecting with the secret read again")
-            page = _listing(event, user_id, token, _store())
+            page = _listing(event, user_id, token, _store(deadline))
     return responses.json_response(200, page)
 
 
@@ -91,12 +93,12 @@ def _listing(event: BaseProxyEvent, user_id: str, token: str, store: RocketChatS
     return list_rooms(store, params)
 
 
-def _store() -> RocketChatStore:
+def _store(deadline: float) -> RocketChatStore:
     """The data seam over the container's database, made once per database."""
     global _store_instance  # noqa: PLW0603 - per container, like the client
-    database = get_database(SETTINGS)
-    if _store_instance is None or _store_instance[0] is not database:
-        _store_instance = (database, RocketChatStore(database, SETTINGS.mongodb_read_preference))
+    current = database.get_database(SETTINGS, deadline)
+    if _store_instance is None or _store_instance[0] is not current:
+        _store_instance = (current, RocketChatStore(current, SETTINGS.mongodb_read_preference))
     return _store_instance[1]
 
 
@@ -184,6 +186,12 @@ def _database_unavailable(error: DatabaseUnavailable) -> Response[str]:
     return responses.json_response(503, responses.UNAVAILABLE_BODY)
 
 
+def _secret_unavailable(error: ConnectionSecretUnavailable) -> Response[str]:
+    # The AWS error code says what to fix: the role's access, the KMS key, the secret's name.
+    logger.error("connection secret unavailable", extra={"status": 503, "aws_error_code": str(error)})
+    return responses.json_response(503, responses.UNAVAILABLE_BODY)
+
+
 def _unexpected(_: Exception) -> Response[str]:
     logger.exception("unexpected error", extra={"status": 500})
     return responses.json_response(500, responses.INTERNAL_ERROR_BODY)
@@ -196,6 +204,7 @@ ERROR_ANSWERS: dict[type[Exception], Callable[[Any], Response[str]]] = {
     PayloadTooLarge: _payload_too_large,
     Forbidden: _forbidden,
     DatabaseUnavailable: _database_unavailable,
+    ConnectionSecretUnavailable: _secret_unavailable,
     Exception: _unexpected,
 }
 

@@ -23,8 +23,12 @@ from pymongo.read_preferences import PrimaryPreferred, make_read_preference, rea
 from voip_rooms.errors import DatabaseCredentialsRejected, DatabaseUnavailable
 
 Document = dict[str, Any]
-# MongoDB's AuthenticationFailed: the connection secret is wrong or was rotated.
+# The connection string's credentials refused: MongoDB's AuthenticationFailed (18), Atlas's
+# "bad auth" (8000, AtlasError), or Unauthorized (13) on a connection pooled before its user was
+# dropped. Each may mean the secret was rotated since this container read it.
 MONGODB_AUTHENTICATION_FAILED = 18
+MONGODB_UNAUTHORIZED = 13
+ATLAS_ERROR = 8000
 # Only what authentication reads: a user may hold hundreds of tokens, each with device data.
 _USER_PROJECTION = {
     "roles": 1,
@@ -79,7 +83,7 @@ def _unavailable_on_driver_faults() -> Iterator[None]:
     except (ConnectionFailure, ExecutionTimeout, ConfigurationError) as error:
         raise DatabaseUnavailable(type(error).__name__) from error
     except OperationFailure as error:
-        if error.code == MONGODB_AUTHENTICATION_FAILED:
+        if _credentials_refused(error):
             raise DatabaseCredentialsRejected(type(error).__name__) from error
         if error.timeout:
             raise DatabaseUnavailable(type(error).__name__) from error
@@ -88,3 +92,11 @@ def _unavailable_on_driver_faults() -> Iterator[None]:
         if error.timeout:
             raise DatabaseUnavailable(type(error).__name__) from error
         raise
+
+
+def _credentials_refused(error: OperationFailure) -> bool:
+    if error.code in (MONGODB_AUTHENTICATION_FAILED, MONGODB_UNAUTHORIZED):
+        return True
+    # Atlas answers other faults with 8000 too: only its "bad auth" is about the credentials.
+    details = error.details or {}
+    return error.code == ATLAS_ERROR and "bad auth" in str(details.get("errmsg", ""))
