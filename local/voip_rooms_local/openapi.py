@@ -37,8 +37,9 @@ FIELDS = (
 DESCRIPTION = (
     'Lists VoIP rooms (t: "v") of a Rocket.Chat database. Filters come in the query string or as a JSON '
     "object in the body of the GET (the same names; `open` may be spelled `Open`; `agents[]` and `tags[]` "
-    "are accepted too). An empty filter (`roomName=`, `queue=`, `visitorId=`, `direction=`, an empty `agents[]=` "
-    "or `tags[]=` item) and `visitorId=undefined` filter nothing, as in Rocket.Chat. Authentication comes first (401), then the parameters (400), then the permission "
+    "are accepted too). An empty filter (`roomName=`, `queue=`, `visitorId=`, `direction=`, an empty "
+    "`agents[]=` or `tags[]=` item) and `visitorId=undefined` filter nothing, as in Rocket.Chat. "
+    "Authentication comes first (401), then the parameters (400), then the permission "
     "(403): `view-livechat-rooms` lists any rooms; `view-l-room` only the caller's own, named as the single "
     "`agents` value."
 )

@@ -90,7 +90,9 @@ def directory(api: ApiClient) -> ApiClient:
     return api
 
 
-def _expected(api: ApiClient, user: TestUser, column: str, ascending: bool, text: str, page: int) -> list[str]:
+def _expected(
+    api: ApiClient, user: TestUser, *, column: str, ascending: bool, text: str, page: int
+) -> list[str]:
     """The page computed here, as MongoDB orders it: a missing field first, then _id in the same direction."""
     rooms = [
         r
@@ -111,7 +113,8 @@ def test_every_calls_directory_request_answers_the_callers_closed_calls_in_order
     for page in (0, 1):
         answer = directory.get(call_table_query(user.user_id, column, ascending, text, page), user=user)
         assert answer.status == 200, answer.body
-        assert answer.room_ids == _expected(directory, user, column, ascending, text, page), page
+        expected = _expected(directory, user, column=column, ascending=ascending, text=text, page=page)
+        assert answer.room_ids == expected, page
         assert answer.body["offset"] == page * PAGE_SIZE
 
 
