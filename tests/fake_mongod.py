@@ -48,7 +48,13 @@ class FakeMongod(socketserver.ThreadingTCPServer):
         self.refusal: dict[str, Any] | None = None  # answer every read with this error (CREDENTIAL_REFUSALS)
         self.read_delay = 0.0  # seconds each read takes before its answer
         self.reads: list[str] = []
+        self.open_connections = 0  # the driver's, monitors' included: 0 once its client is closed
+        self._connections_lock = threading.Lock()
         super().__init__(("127.0.0.1", port), _Connection)
+
+    def count_connection(self, change: int) -> None:
+        with self._connections_lock:
+            self.open_connections += change
 
     def answer(self, command: dict[str, Any]) -> dict[str, Any] | None:
         name = next(iter(command))
@@ -99,6 +105,13 @@ class _Connection(socketserver.BaseRequestHandler):
     server: FakeMongod
 
     def handle(self) -> None:
+        self.server.count_connection(1)
+        try:
+            self._serve()
+        finally:
+            self.server.count_connection(-1)
+
+    def _serve(self) -> None:
         while True:
             header = _read(self.request, HEADER.size)
             if header is None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from tests.factories import ApiClient
 from tests.fake_mongod import AUTHENTICATION_FAILED, CREDENTIAL_REFUSALS, fake_mongod
@@ -18,27 +16,6 @@ from voip_rooms import database, handler
 from voip_rooms.settings import SETTINGS, Settings
 
 DEMO_ADMIN = {"X-User-Id": "demo-admin", "X-Auth-Token": "demo-admin-token"}
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """moto in place of AWS, and a fresh database handle afterwards."""
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        yield
-    database.use_database(None)
-
-
-@pytest.fixture
-def secrets(aws: None) -> Any:
-    return boto3.client("secretsmanager", region_name="us-east-1")
-
-
-@pytest.fixture
-def ssm(aws: None) -> Any:
-    return boto3.client("ssm", region_name="us-east-1")
 
 
 def _settings_for(arn: str) -> Settings:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from aws_lambda_powertools.logging import Logger
 from bson.codec_options import CodecOptions, DatetimeConversion
 from pymongo import MongoClient
 from pymongo.database import Database
@@ -24,6 +25,7 @@ from voip_rooms.settings import Settings
 if TYPE_CHECKING:
     from botocore.config import Config
 
+logger = Logger(service="voip-rooms", child=True)
 # Read here, not by callers: tests move it forward to age the secret.
 clock: Callable[[], float] = time.monotonic
 # Under this much time left, a second attempt at the secret would not fit (botocore's first retry
@@ -50,9 +52,12 @@ def get_database(settings: Settings, deadline: float | None = None) -> Database[
     ``deadline`` (a ``clock()`` time) bounds a secret read; None allows MONGODB_TIMEOUT_MS from now.
     """
     database = _database
-    if database is None or (settings.connection_from_secret and _secret_is_stale(settings)):
+    if database is None:
         uri = _connection_uri(settings, deadline)
-        if database is None or uri != _database_uri:
+        return _replace_database(_connect(settings, uri), uri)
+    if settings.connection_from_secret and _secret_is_stale(settings):
+        uri = _refreshed_uri(settings, deadline)
+        if uri != _database_uri:
             database = _replace_database(_connect(settings, uri), uri)
     return database
 
@@ -106,6 +111,26 @@ def reconnect_with_fresh_secret(
     uri = _connection_uri(settings, deadline, refresh_secret=True)
     # A new client even for the same string: the old one's pooled connections were refused.
     return _replace_database(_connect(settings, uri), uri)
+
+
+def _refreshed_uri(settings: Settings, deadline: float | None) -> str:
+    """The secret read again after its max age; if AWS fails, the client in hand is kept.
+
+    It still works until MongoDB refuses it (which forces a read); the secret is tried again after
+    another max age rather than on every request.
+    """
+    global _secret  # noqa: PLW0603
+    try:
+        return _connection_uri(settings, deadline)
+    except ConnectionSecretUnavailable as error:
+        if _secret is None or _database_uri is None:
+            raise
+        logger.error(
+            "connection secret unavailable: keeping the current connection",
+            extra={"aws_error_code": str(error)},
+        )
+        _secret = replace(_secret, read_at=clock())
+        return _database_uri
 
 
 def _secret_is_stale(settings: Settings) -> bool:

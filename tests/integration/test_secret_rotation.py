@@ -1,0 +1,266 @@
+"""The connection secret over a container's life: read again after its max age, and read under the
+request's one deadline, whatever AWS does (moto, and loopback endpoints that stall or refuse)."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from tests.factories import ApiClient
+from tests.fake_mongod import UNAUTHORIZED, fake_mongod
+from voip_rooms import database, handler
+from voip_rooms.settings import SETTINGS, Settings
+
+DEMO_ADMIN = {"X-User-Id": "demo-admin", "X-Auth-Token": "demo-admin-token"}
+UNAVAILABLE = {"success": False, "error": "Service temporarily unavailable"}
+URI = "mongodb://127.0.0.1:{}/rocketchat?directConnection=true"
+MAX_AGE = 300
+Logs = Callable[[], list[dict[str, Any]]]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Clock:
+    """The container's clock for secret ages, moved forward by hand."""
+
+    def __init__(self) -> None:
+        self.now = time.monotonic()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(database, "clock", fake)
+    return fake
+
+
+def _use_secret(
+    monkeypatch: pytest.MonkeyPatch, *, arn: str = "", parameter: str = "", timeout_ms: int = 2000
+) -> Settings:
+    """The handler reading its connection string from this secret (or parameter), as a new container."""
+    settings = replace(
+        SETTINGS,
+        mongodb_uri="",
+        mongodb_secret_arn=arn,
+        mongodb_uri_parameter=parameter,
+        mongodb_secret_max_age_seconds=MAX_AGE,
+        mongodb_timeout_ms=timeout_ms,
+    )
+    monkeypatch.setattr(handler, "SETTINGS", settings)
+    monkeypatch.setattr(handler, "_store_instance", None)
+    database.use_database(None)
+    return settings
+
+
+def _eventually(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    stop = time.monotonic() + seconds
+    while not condition() and time.monotonic() < stop:
+        time.sleep(0.02)
+    return condition()
+
+
+def test_after_its_max_age_the_secret_is_read_again_and_a_changed_uri_gets_a_new_client(
+    secrets: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Any, clock: Clock, logs: Logs
+) -> None:
+    old_port, new_port = _free_port(), _free_port()
+    arn = secrets.create_secret(Name="rotated", SecretString=URI.format(old_port))["ARN"]
+    settings = _use_secret(monkeypatch, arn=arn)
+    api = ApiClient(demo_database)
+    with fake_mongod(old_port, demo_database) as old, fake_mongod(new_port, demo_database) as new:
+        assert api.get({"open": "true"}, user=None, headers=DEMO_ADMIN).status == 200
+        secrets.put_secret_value(SecretId=arn, SecretString=URI.format(new_port))
+        clock.now += MAX_AGE - 1
+        assert api.get({"open": "true"}, user=None, headers=DEMO_ADMIN).status == 200
+        assert (bool(old.reads), new.reads) == (True, []), "within its max age the secret is not read"
+
+        clock.now += 1
+        old.refusal = UNAUTHORIZED  # the old user is dropped: its pooled connections are refused
+        reads_before = len(old.reads)
+        answer = api.get({"open": "true"}, user=None, headers=DEMO_ADMIN)
+        assert (answer.status, answer.body["total"]) == (200, 24)
+        assert len(old.reads) == reads_before, logs()
+        assert new.reads
+        assert _eventually(lambda: old.open_connections == 0), "the old client was closed"
+        database.get_database(settings).client.close()
+    assert not [line for line in logs() if line["level"] in ("WARNING", "ERROR")]
+
+
+def test_an_unchanged_secret_read_after_its_max_age_keeps_the_client(
+    secrets: Any, monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    arn = secrets.create_secret(Name="unchanged", SecretString="mongodb://db.example:27017/same")["ARN"]
+    settings = _use_secret(monkeypatch, arn=arn)
+    first = database.get_database(settings)
+    clock.now += MAX_AGE
+    assert database.get_database(settings) is first
+    first.client.close()
+
+
+def test_a_secret_unreadable_after_its_max_age_leaves_the_working_client_in_use(
+    secrets: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Any, clock: Clock, logs: Logs
+) -> None:
+    port = _free_port()
+    arn = secrets.create_secret(Name="deleted", SecretString=URI.format(port))["ARN"]
+    settings = _use_secret(monkeypatch, arn=arn)
+    api = ApiClient(demo_database)
+    with fake_mongod(port, demo_database):
+        assert api.get(user=None, headers=DEMO_ADMIN).status == 200
+        secrets.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
+        clock.now += MAX_AGE
+        statuses = [api.get(user=None, headers=DEMO_ADMIN).status for _ in range(3)]
+        database.get_database(settings).client.close()
+    assert statuses == [200, 200, 200]
+    [error] = _secret_errors(logs)
+    assert (error["message"], error["aws_error_code"]) == (
+        "connection secret unavailable: keeping the current connection",
+        "ResourceNotFoundException",
+    ), "read once after the max age, not again on every request"
+
+
+def test_an_ssm_parameter_is_read_again_after_its_max_age(
+    ssm: Any, monkeypatch: pytest.MonkeyPatch, clock: Clock, logs: Logs
+) -> None:
+    ssm.put_parameter(Name="/rocketchat/uri", Value="mongodb://db.example:27017/before", Type="SecureString")
+    settings = _use_secret(monkeypatch, parameter="/rocketchat/uri")
+    before = database.get_database(settings)
+    ssm.put_parameter(
+        Name="/rocketchat/uri", Value="mongodb://db.example:27017/after", Type="SecureString", Overwrite=True
+    )
+    assert database.get_database(settings) is before
+    clock.now += MAX_AGE
+    assert database.get_database(settings).name == "after", _secret_errors(logs)
+    database.get_database(settings).client.close()
+
+
+@pytest.fixture
+def stalling_endpoint() -> Iterator[str]:
+    """An HTTP endpoint on loopback that accepts connections and never answers (for 30 s at most)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.05)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        give_up = time.monotonic() + 30
+        while not stop.is_set() and time.monotonic() < give_up:
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join(timeout=2)
+    for connection in accepted:
+        connection.close()
+    listener.close()
+
+
+def _aws_error_endpoint(code: str) -> Callable[[], Iterator[str]]:
+    """An endpoint on loopback answering every request with this AWS error, as AWS's JSON APIs do."""
+
+    class Refusing(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = json.dumps({"__type": code, "message": "refused by the test endpoint"}).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "application/x-amz-json-1.1")
+            self.send_header("x-amzn-ErrorType", code)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    def serve() -> Iterator[str]:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=2)
+
+    return serve
+
+
+def _secret_errors(logs: Logs) -> list[dict[str, Any]]:
+    return [line for line in logs() if line["level"] == "ERROR"]
+
+
+def test_a_secrets_manager_that_never_answers_is_a_503_within_the_requests_deadline(
+    aws_environment: None,
+    monkeypatch: pytest.MonkeyPatch,
+    stalling_endpoint: str,
+    logs: Logs,
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", stalling_endpoint)
+    _use_secret(monkeypatch, timeout_ms=1000, arn="rocketchat/mongodb")
+    started = time.monotonic()
+    answer = ApiClient(None).get(user=None, headers=DEMO_ADMIN)
+    elapsed = time.monotonic() - started
+    assert (answer.status, answer.body) == (503, UNAVAILABLE)
+    assert elapsed < 5, "bounded by MONGODB_TIMEOUT_MS, not by boto3's 60 s timeouts and retries"
+    [error] = _secret_errors(logs)
+    assert (error["message"], error["aws_error_code"]) == (
+        "connection secret unavailable",
+        "ReadTimeoutError",
+    )
+
+
+def test_an_unreachable_secrets_endpoint_is_a_503_and_the_next_request_tries_again(
+    aws_environment: None, monkeypatch: pytest.MonkeyPatch, logs: Logs
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", f"http://127.0.0.1:{_free_port()}")
+    _use_secret(monkeypatch, timeout_ms=1000, arn="rocketchat/mongodb")
+    api = ApiClient(None)
+    assert [api.get(user=None, headers=DEMO_ADMIN).status for _ in range(2)] == [503, 503]
+    assert [line["aws_error_code"] for line in _secret_errors(logs)] == ["EndpointConnectionError"] * 2
+
+
+@pytest.mark.parametrize("code", ["AccessDeniedException", "DecryptionFailure", "KMSAccessDeniedException"])
+def test_aws_refusing_the_secret_is_a_503_with_one_error_line_naming_its_code(
+    aws_environment: None, monkeypatch: pytest.MonkeyPatch, logs: Logs, code: str
+) -> None:
+    endpoint = _aws_error_endpoint(code)()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", next(endpoint))
+    _use_secret(monkeypatch, arn="rocketchat/mongodb")
+    answer = ApiClient(None).get(user=None, headers=DEMO_ADMIN)
+    next(endpoint, None)
+    assert (answer.status, answer.body) == (503, UNAVAILABLE)
+    [error] = _secret_errors(logs)
+    assert error["aws_error_code"] == code
+    assert "exception" not in error, "no trace: the code says what to fix"
+
+
+def test_a_missing_secret_or_parameter_is_a_503_naming_the_aws_error(
+    aws: None, monkeypatch: pytest.MonkeyPatch, logs: Logs
+) -> None:
+    api = ApiClient(None)
+    _use_secret(monkeypatch, arn="arn:aws:secretsmanager:us-east-1:123456789012:secret:gone")
+    assert api.get(user=None, headers=DEMO_ADMIN).status == 503
+    _use_secret(monkeypatch, parameter="/rocketchat/gone")
+    monkeypatch.setattr(database, "_secret", None)
+    assert api.get(user=None, headers=DEMO_ADMIN).status == 503
+    codes = [line["aws_error_code"] for line in _secret_errors(logs)]
+    assert codes == ["ResourceNotFoundException", "ParameterNotFound"]
