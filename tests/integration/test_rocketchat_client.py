@@ -1,56 +1,20 @@
-"""Rocket.Chat's own web client: the Calls directory's requests, byte for byte, must be answered.
-
-Its CallTable asks for the caller's own closed calls: `sort` as `{ "<column>": 1 }` (with spaces),
-`open=false`, `roomName=` (empty until the user types), `agents[]=<own id>`, `count`, and `offset`
-from the second page on. Rocket.Chat's REST client serializes it with the query-string package
-(`arrayFormat: 'bracket'`, keys sorted, strict percent-encoding), reproduced by `call_table_query`.
-"""
+"""Rocket.Chat's own web client: the Calls directory's requests, byte for byte, must be answered
+(tests/rocketchat_client.py builds them as the client does)."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
 from tests.factories import AGENT, MANAGER, OTHER_AGENT, ApiClient, TestUser, room
+from tests.rocketchat_client import PAGE_SIZE, SORT_COLUMNS, call_table_query
 from voip_rooms_local.events import EVENT_BUILDERS
 
-# Every column the Calls directory sorts by (closedAt is its older versions' default order).
-SORT_COLUMNS = ("fname", "phone", "queue", "ts", "callDuration", "direction", "closedAt")
-PAGE_SIZE = 25
 SEARCHES = ("", "ana", "Ana Souza")
 NAMES = ("Ana Souza", "Bruno Lima", "ana maria", "Chen Wei", "Dana Park")
-
-
-def query_string_stringify(params: dict[str, Any]) -> str:
-    """query-string's stringify as Rocket.Chat's REST client calls it: bracket arrays, sorted keys, and
-    encodeURIComponent plus !'()* (strict)."""
-    parts: list[str] = []
-    for key in sorted(params):
-        value = params[key]
-        if isinstance(value, list):
-            parts.extend(f"{quote(key, safe='')}[]={quote(str(item), safe='')}" for item in value)
-        else:
-            parts.append(f"{quote(key, safe='')}={quote(str(value), safe='')}")
-    return "&".join(parts)
-
-
-def call_table_query(user_id: str, column: str, ascending: bool, text: str, page: int) -> str:
-    """The query CallTable builds: its offset is sent only when not zero."""
-    current = page * PAGE_SIZE
-    params: dict[str, Any] = {
-        "sort": f'{{ "{column}": {1 if ascending else -1} }}',
-        "open": "false",
-        "roomName": text or "",
-        "agents": [user_id],
-        "count": PAGE_SIZE,
-    }
-    if current:
-        params["offset"] = current
-    return query_string_stringify(params)
 
 
 def test_the_request_is_encoded_as_rocket_chats_client_sends_it() -> None:

@@ -6,11 +6,13 @@ import itertools
 import math
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 import mongomock
 import pytest
 from bson.objectid import ObjectId
 
+from tests.rocketchat_client import SORT_COLUMNS, call_table_query
 from voip_rooms.cursor import encode_cursor
 from voip_rooms.indexes import ENDPOINT_INDEXES, PARTIAL_FILTER, ensure_indexes, serving_index
 from voip_rooms.params import parse_rooms_params
@@ -49,10 +51,11 @@ def _shape(
     return room_filter(params), sort_order(params)
 
 
-def test_every_index_puts_t_first_then_equality_then_the_default_order_and_id_last() -> None:
+def test_every_index_puts_t_first_then_equality_then_one_order_and_id_last() -> None:
     for index in ENDPOINT_INDEXES:
         assert index.keys[0] == ("t", 1)
-        assert index.keys[-2:] == (("ts", -1), ("_id", -1))
+        assert index.keys[-1][0] == "_id"
+        assert index.keys[-2][1] == index.keys[-1][1], "the tie-break runs in the order's direction"
         assert len(index.equality_fields) <= 1
 
 
@@ -126,6 +129,37 @@ def test_the_cursor_shape_of_the_default_order_bounds_ts_then_id_within_ts() -> 
 def test_a_cursor_branch_that_skips_a_sort_key_is_not_read_in_order() -> None:
     query, sort = _shape(("queue",), after=[datetime(2026, 7, 1), "room-9"])
     assert serving_index(query | {"$or": [{"_id": {"$lt": "room-9"}}]}, sort) is None
+
+
+# What Rocket.Chat's Calls directory sends: the caller's own closed calls (agents[]=<own id>,
+# open=false), a name search or none, sorted by one of its columns; and the index serving each.
+CALL_DIRECTORY_INDEXES = {
+    "fname": "voip_rooms_by_agent_fname",
+    "phone": "voip_rooms_by_agent_phone",
+    "queue": "voip_rooms_by_agent_queue",
+    "ts": "voip_rooms_by_agent",
+    "callDuration": "voip_rooms_by_agent_call_duration",
+    "direction": "voip_rooms_by_agent_direction",
+    "closedAt": "voip_rooms_by_agent_closed_at",
+}
+
+
+def test_the_calls_directory_table_names_every_column_it_sorts_by() -> None:
+    assert set(CALL_DIRECTORY_INDEXES) == set(SORT_COLUMNS)
+
+
+@pytest.mark.parametrize("column", SORT_COLUMNS)
+@pytest.mark.parametrize("ascending", [True, False], ids=["asc", "desc"])
+@pytest.mark.parametrize("text", ["", "ana"], ids=["no search", "search"])
+def test_every_calls_directory_request_is_read_in_order_from_its_index(
+    column: str, ascending: bool, text: str
+) -> None:
+    query = parse_qs(call_table_query("agent-1", column, ascending, text, page=1), keep_blank_values=True)
+    params = parse_rooms_params(query, None)
+    index = serving_index(room_filter(params), sort_order(params))
+    assert index is not None
+    assert index.name == CALL_DIRECTORY_INDEXES[column]
+    assert index.equality_fields == ("servedBy._id",)
 
 
 def test_a_custom_order_has_no_ordered_index() -> None:

@@ -1,11 +1,13 @@
 """The indexes the endpoint's queries need on ``rocketchat_room``, and which one serves a query.
 
 Every index follows the ESR rule: ``t`` (always an equality) first, one equality field next, then
-the default order (``ts``, ``_id``), so the default listing of any single filter reads the index in
-order and needs no in-memory sort. A cursor page (``after``) adds an ``$or`` whose every branch fixes
-a prefix of the sort keys and bounds the next one (keyset.py): the same index reads each branch in
-order, and MongoDB merges the branches in order. They are partial on ``t: "v"``: they hold only VoIP rooms, so
-Rocket.Chat's writes to other room types never touch them. Not used at run time; see
+an order and ``_id``: the default order (``ts``) for every single filter, and each column that
+Rocket.Chat's Calls directory sorts an agent's own calls by. Those listings read an index in order
+and need no in-memory sort; ranges, ``open`` other than true and the name search are filtered
+while reading. A cursor page (``after``) adds an ``$or`` whose every branch fixes a prefix of the
+sort keys and bounds the next one (keyset.py): the same index reads each branch in order, and
+MongoDB merges the branches in order. The indexes are partial on ``t: "v"``: they hold only VoIP
+rooms, so Rocket.Chat's writes to other room types never touch them. Not used at run time; see
 ``voip-rooms indexes``.
 """
 
@@ -32,9 +34,22 @@ class IndexSpec:
         return tuple(field for field, _ in self.keys[1 : len(self.keys) - len(_ORDER)])
 
 
-def _voip_index(name: str, equality: str | None, serves: str) -> IndexSpec:
+def _voip_index(name: str, equality: str | None, serves: str, order: IndexKeys = _ORDER) -> IndexSpec:
     middle: IndexKeys = ((equality, 1),) if equality else ()
-    return IndexSpec(f"voip_rooms_{name}", (("t", 1), *middle, *_ORDER), serves)
+    return IndexSpec(f"voip_rooms_{name}", (("t", 1), *middle, *order), serves)
+
+
+# The columns Rocket.Chat's Calls directory sorts an agent's own calls by (its requests always carry
+# agents[]=<own id>); ts is served by voip_rooms_by_agent. "phone" is no field of a room: every room
+# sorts equal on it, then by _id, which still needs the key in the index to avoid a sort in memory.
+CALL_DIRECTORY_COLUMNS = {
+    "fname": "fname",
+    "phone": "phone",
+    "queue": "queue",
+    "call_duration": "callDuration",
+    "direction": "direction",
+    "closed_at": "closedAt",
+}
 
 
 ENDPOINT_INDEXES = (
@@ -47,6 +62,15 @@ ENDPOINT_INDEXES = (
     _voip_index("by_visitor", "v._id", "visitorId"),
     _voip_index("by_direction", "direction", "direction"),
     _voip_index("by_tags", "tags", "tags (multikey)"),
+    *(
+        _voip_index(
+            f"by_agent_{name}",
+            "servedBy._id",
+            f"the Calls directory sorted by {field} (an agent's own calls)",
+            ((field, 1), ("_id", 1)),
+        )
+        for name, field in CALL_DIRECTORY_COLUMNS.items()
+    ),
 )
 PARTIAL_FILTER = {"t": VOIP_ROOM_TYPE}
 
@@ -126,4 +150,4 @@ CURSOR_NOTE = (
 
 
 def describe(actions: Iterable[IndexAction]) -> list[str]:
-    return [f"{a.action:<40} {a.index.name:<24} {dict(a.index.keys)}" for a in actions] + [CURSOR_NOTE]
+    return [f"{a.action:<40} {a.index.name:<36} {dict(a.index.keys)}" for a in actions] + [CURSOR_NOTE]
