@@ -58,6 +58,7 @@ def get_database(settings: Settings, deadline: float | None = None) -> Database[
     if settings.connection_from_secret and _secret_is_stale(settings):
         uri = _refreshed_uri(settings, deadline)
         if uri != _database_uri:
+            logger.info("connection string changed: connecting with the secret read again")
             database = _replace_database(_connect(settings, uri), uri)
     return database
 
