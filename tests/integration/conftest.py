@@ -1,7 +1,11 @@
-"""AWS in the integration tests: moto in place of Secrets Manager and SSM, with a fresh container state."""
+"""Shared by the integration tests: moto in place of Secrets Manager and SSM with a fresh container
+state, and a loopback server that accepts connections and never answers."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,3 +45,31 @@ def secrets(aws: None) -> Any:
 @pytest.fixture
 def ssm(aws: None) -> Any:
     return boto3.client("ssm", region_name=REGION)
+
+
+@pytest.fixture
+def stalling_server() -> Iterator[int]:
+    """A port on loopback that accepts connections and never answers a byte (for 30 s at most)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.05)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        give_up = time.monotonic() + 30
+        while not stop.is_set() and time.monotonic() < give_up:
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield int(listener.getsockname()[1])
+    stop.set()
+    thread.join(timeout=2)
+    for connection in accepted:
+        connection.close()
+    listener.close()

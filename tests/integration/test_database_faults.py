@@ -7,7 +7,6 @@ every command; past it the answer is the contract's 503, never a hang or a 500.
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -52,33 +51,6 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])  # closed again when this returns: nothing listens
-
-
-@pytest.fixture
-def stalling_server() -> Iterator[int]:
-    """Accepts connections and never answers a byte."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    listener.settimeout(0.05)
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield int(listener.getsockname()[1])
-    stop.set()
-    thread.join(timeout=2)
-    for connection in accepted:
-        connection.close()
-    listener.close()
 
 
 def _timed_get(api: ApiClient) -> tuple[Any, float]:

@@ -151,34 +151,6 @@ def test_an_ssm_parameter_is_read_again_after_its_max_age(
     database.get_database(settings).client.close()
 
 
-@pytest.fixture
-def stalling_endpoint() -> Iterator[str]:
-    """An HTTP endpoint on loopback that accepts connections and never answers (for 30 s at most)."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    listener.settimeout(0.05)
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        give_up = time.monotonic() + 30
-        while not stop.is_set() and time.monotonic() < give_up:
-            try:
-                accepted.append(listener.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    stop.set()
-    thread.join(timeout=2)
-    for connection in accepted:
-        connection.close()
-    listener.close()
-
-
 def _aws_error_endpoint(code: str) -> Callable[[], Iterator[str]]:
     """An endpoint on loopback answering every request with this AWS error, as AWS's JSON APIs do."""
 
@@ -215,10 +187,10 @@ def _secret_errors(logs: Logs) -> list[dict[str, Any]]:
 def test_a_secrets_manager_that_never_answers_is_a_503_within_the_requests_deadline(
     aws_environment: None,
     monkeypatch: pytest.MonkeyPatch,
-    stalling_endpoint: str,
+    stalling_server: int,
     logs: Logs,
 ) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", stalling_endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", f"http://127.0.0.1:{stalling_server}")
     _use_secret(monkeypatch, timeout_ms=1000, arn="rocketchat/mongodb")
     started = time.monotonic()
     answer = ApiClient(None).get(user=None, headers=DEMO_ADMIN)
