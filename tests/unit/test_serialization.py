@@ -3,8 +3,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from bson import Code, Regex, Timestamp
 from bson.datetime_ms import DatetimeMS
+from hypothesis import given
+from hypothesis import strategies as st
 
 from voip_rooms.serialization import to_json
 
@@ -33,8 +36,29 @@ def test_aware_dates_are_converted_to_utc() -> None:
     assert json.loads(to_json([aware, aware.astimezone(UTC)])) == ["2021-07-09T20:12:19.795Z"] * 2
 
 
-def test_dates_outside_pythons_range_use_extended_json() -> None:
-    assert json.loads(to_json({"far": DatetimeMS(2**62)})) == {"far": {"$date": {"$numberLong": str(2**62)}}}
+@pytest.mark.parametrize(
+    ("milliseconds", "javascript"),
+    [
+        # What `new Date(ms).toISOString()` answers, as Rocket.Chat's server would write the date.
+        (8_640_000_000_000_000, "+275760-09-13T00:00:00.000Z"),
+        (-8_640_000_000_000_000, "-271821-04-20T00:00:00.000Z"),
+        (253_402_300_800_000, "+010000-01-01T00:00:00.000Z"),
+        (-62_135_596_800_001, "0000-12-31T23:59:59.999Z"),
+        (-62_167_219_200_000, "0000-01-01T00:00:00.000Z"),
+        (-62_198_755_200_000, "-000001-01-01T00:00:00.000Z"),
+        (-62_200_000_000_000, "-000002-12-17T14:13:20.000Z"),
+    ],
+)
+def test_dates_outside_pythons_range_are_written_as_javascript_writes_them(
+    milliseconds: int, javascript: str
+) -> None:
+    assert json.loads(to_json({"far": DatetimeMS(milliseconds)})) == {"far": javascript}
+
+
+@given(st.integers(min_value=-62_135_596_800_000, max_value=253_402_300_799_999))
+def test_the_expanded_form_agrees_with_python_inside_its_range(milliseconds: int) -> None:
+    as_python = datetime(1970, 1, 1) + timedelta(milliseconds=milliseconds)
+    assert to_json([DatetimeMS(milliseconds)]) == to_json([as_python])
 
 
 def test_rare_bson_types_use_their_extended_json_form() -> None:

@@ -69,6 +69,30 @@ def _naive_utc_iso(value: datetime) -> str:
     return f"{text[:23]}Z" if len(text) == 26 else f"{text}.000Z"
 
 
+def _expanded_iso(milliseconds: int) -> str:
+    """A date outside Python's range as JavaScript's toISOString writes it (Rocket.Chat's own answer):
+    four-digit years from 0 to 9999, else a sign and at least six digits ("+010000-01-01T...")."""
+    days, of_day = divmod(milliseconds, 86_400_000)
+    year, month, day = _civil_from_days(days)
+    hours, of_hour = divmod(of_day, 3_600_000)
+    minutes, of_minute = divmod(of_hour, 60_000)
+    seconds, millis = divmod(of_minute, 1000)
+    year_text = f"{year:04d}" if 0 <= year <= 9999 else f"{'+' if year > 0 else '-'}{abs(year):06d}"
+    return f"{year_text}-{month:02d}-{day:02d}T{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}Z"
+
+
+def _civil_from_days(days: int) -> tuple[int, int, int]:
+    """Proleptic Gregorian (year, month, day) of a day count from 1970-01-01, for any year
+    (H. Hinnant's days_from_civil inverse: 400-year eras from 0000-03-01)."""
+    era, day_of_era = divmod(days + 719_468, 146_097)
+    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36_524 - day_of_era // 146_096) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    shifted_month = (5 * day_of_year + 2) // 153  # March is 0
+    day = day_of_year - (153 * shifted_month + 2) // 5 + 1
+    month = shifted_month + 3 if shifted_month < 10 else shifted_month - 9
+    return year_of_era + era * 400 + (month <= 2), month, day
+
+
 def _bson_value(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
@@ -79,7 +103,6 @@ def _bson_value(value: Any) -> Any:
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, DatetimeMS):
-        # Outside Python's datetime range: no ISO form exists, so MongoDB Extended JSON's.
-        return {"$date": {"$numberLong": str(int(value))}}
+        return _expanded_iso(int(value))
     # Rare BSON types (Regex, Timestamp, Code, MinKey, ...): their Extended JSON form.
     return json_util.default(value)
