@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from cfnlint.api import lint
+from samtranslator.model import apigateway
 from samtranslator.yaml_helper import yaml_parse
 
 from tests.unit.test_template import _transformed
@@ -250,6 +251,34 @@ def test_gateway_answers_carry_no_cors_headers_when_cors_is_off(monkeypatch: pyt
     ]
     for answer in responses.values():
         assert not [h for h in answer.get("responseParameters", {}) if "Access-Control" in h or "Vary" in h]
+
+
+def _stage_deployment(parameters: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> tuple[str, Any]:
+    """The deployment the stage serves after a stack update, and that deployment's gateway answers."""
+    resources = _deployed(parameters, monkeypatch)
+    (stage,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGateway::Stage"]
+    deployment = stage["DeploymentId"]["Ref"]
+    assert resources[deployment]["Properties"]["RestApiId"] == {"Ref": "RoomsApi"}
+    return deployment, resources["RoomsApi"]["Properties"]["Body"]["x-amazon-apigateway-gateway-responses"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [({}, {"CorsAllowedOrigins": "https://a.example.com"}), (CORS, {})],
+    ids=["on", "off"],
+)
+def test_switching_cors_on_an_existing_stack_deploys_the_new_gateway_answers(
+    before: dict[str, str], after: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two updates of one stack, ten minutes apart: the second must give the stage a new deployment, since
+    # only a deployment makes API Gateway serve the changed definition.
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr(apigateway.time, "time", lambda: clock[0])
+    first, first_answers = _stage_deployment(before, monkeypatch)
+    clock[0] += 600
+    second, second_answers = _stage_deployment(after, monkeypatch)
+    assert first_answers != second_answers
+    assert first != second
 
 
 @pytest.mark.parametrize(
