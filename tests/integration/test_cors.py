@@ -172,8 +172,52 @@ def test_the_setting_is_a_comma_separated_list_of_origins(
 
 
 @pytest.mark.parametrize(
+    ("value", "origin"),
+    [
+        ("https://Dashboard.EXAMPLE.com", "https://dashboard.example.com"),
+        ("HTTPS://dashboard.example.com:443", "https://dashboard.example.com"),
+        ("http://localhost:80", "http://localhost"),
+        ("https://dashboard.example.com:8443", "https://dashboard.example.com:8443"),
+        ("http://localhost:443", "http://localhost:443"),
+        ("http://[2001:DB8::1]:80", "http://[2001:db8::1]"),
+    ],
+)
+def test_an_origin_is_kept_as_browsers_send_it(
+    value: str, origin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CORS_ALLOWED_ORIGINS", value)
+    assert Settings.from_env().cors_allowed_origins == (origin,)
+
+
+@pytest.mark.usefixtures("demo_db")
+@pytest.mark.parametrize("door", DOORS)
+@pytest.mark.parametrize("configured", ["https://Dashboard.Example.com", "https://dashboard.example.com:443"])
+def test_a_browser_is_allowed_whatever_case_or_default_port_the_origin_was_configured_with(
+    door: str, configured: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CORS_ALLOWED_ORIGINS", configured)
+    monkeypatch.setattr(handler, "SETTINGS", Settings.from_env())
+    monkeypatch.setattr(handler, "_resolvers", {})
+    preflight = _call(door, "OPTIONS /api/v1/voip/rooms", {"Origin": DASHBOARD, **PREFLIGHT})
+    assert preflight["statusCode"] == 204
+    assert _headers(preflight)["access-control-allow-origin"] == DASHBOARD
+    listing = _call(door, "GET /api/v1/voip/rooms", {"Origin": DASHBOARD, **ADMIN})
+    assert _headers(listing)["access-control-allow-origin"] == DASHBOARD
+
+
+@pytest.mark.parametrize(
     "value",
-    ["*", "https://*.example.com", "dashboard.example.com", "https://a.example.com/", "ftp://a.example"],
+    [
+        "*",
+        "https://*.example.com",
+        "dashboard.example.com",
+        "https://a.example.com/",
+        "ftp://a.example",
+        "https://a.example.com:",
+        "https://a.example.com:99999",
+        "https://user@a.example.com",
+        "https://bücher.example",
+    ],
 )
 def test_anything_but_exact_origins_is_refused_at_start(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CORS_ALLOWED_ORIGINS", value)

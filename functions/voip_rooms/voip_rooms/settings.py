@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 
@@ -26,14 +27,30 @@ def _choice_env(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# scheme://host[:port], the host an ASCII name (an internationalised one in its xn-- form) or [IPv6].
+_ORIGIN = re.compile(r"(https?)://([a-z0-9_.-]+|\[[0-9a-f:.]+\])(?::(\d{1,5}))?", re.IGNORECASE)
+
+
+def _origin(value: str, name: str) -> str:
+    """One exact origin, written as browsers send it: lower-case, without its scheme's default port.
+
+    Origins are compared as plain strings, so https://A.example.com:443 would never match the
+    https://a.example.com that a browser sends for the same site.
+    """
+    match = _ORIGIN.fullmatch(value)
+    if not match or int(match[3] or 0) > 65535:
+        raise ValueError(
+            f"{name} takes exact origins such as https://dashboard.example.com or http://localhost:5173"
+        )
+    scheme, host = match[1].lower(), match[2].lower()
+    port = int(match[3]) if match[3] else _DEFAULT_PORTS[scheme]
+    return f"{scheme}://{host}" if port == _DEFAULT_PORTS[scheme] else f"{scheme}://{host}:{port}"
+
+
 def _origins_env(name: str) -> tuple[str, ...]:
     """Comma-separated exact origins (scheme://host[:port]); a wildcard or a path is refused."""
-    origins = tuple(o.strip() for o in os.environ.get(name, "").split(",") if o.strip())
-    for origin in origins:
-        scheme, _, host = origin.partition("://")
-        if scheme not in ("http", "https") or not host or "/" in host or "*" in host:
-            raise ValueError(f"{name} takes exact origins such as https://dashboard.example.com")
-    return origins
+    return tuple(_origin(o.strip(), name) for o in os.environ.get(name, "").split(",") if o.strip())
 
 
 @dataclass(frozen=True, slots=True)
