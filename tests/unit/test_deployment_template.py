@@ -177,18 +177,63 @@ def test_every_front_door_invokes_the_live_alias_never_latest(monkeypatch: pytes
 
 
 @pytest.mark.parametrize("deployment", ["AllAtOnce", "Canary10Percent5Minutes"])
-def test_a_new_version_rolls_out_as_configured_and_rolls_back_on_the_error_alarms(
+def test_a_new_version_rolls_out_as_configured_and_rolls_back_on_the_rollback_alarms(
     deployment: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     resources = _deployed({"DeploymentType": deployment}, monkeypatch)
     group = resources["RoomsFunctionDeploymentGroup"]["Properties"]
     assert group["DeploymentConfigName"]["Fn::Sub"][1] == {"ConfigName": deployment}
     assert group["AlarmConfiguration"]["Alarms"] == [
-        {"Name": {"Ref": "ServerErrorRateAlarm"}},
+        {"Name": {"Ref": "RollbackServerErrorsAlarm"}},
+        {"Name": {"Ref": "RollbackApiErrorsAlarm"}},
         {"Name": {"Ref": "FunctionErrorsAlarm"}},
     ]
     assert "DEPLOYMENT_STOP_ON_ALARM" in group["AutoRollbackConfiguration"]["Events"]
     assert resources["RoomsFunctionAliaslive"]["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
+
+
+def _periods(alarm: dict[str, Any]) -> set[int]:
+    return {m["MetricStat"]["Period"] for m in alarm.get("Metrics", []) if "MetricStat" in m} or {
+        alarm["Period"]
+    }
+
+
+@pytest.mark.parametrize("parameters", [{}, ALB], ids=["rest-api", "behind-alb"])
+def test_the_rollback_alarms_fire_within_a_five_minute_canary(
+    parameters: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A canary of 5 minutes ends before an alarm that needs 5 breaching minutes can fire, metrics arriving
+    # late: each alarm CodeDeploy watches fires on one breaching minute.
+    resources = _deployed({**parameters, "DeploymentType": "Canary10Percent5Minutes"}, monkeypatch)
+    group = resources["RoomsFunctionDeploymentGroup"]["Properties"]
+    for name in (alarm["Name"]["Ref"] for alarm in group["AlarmConfiguration"]["Alarms"]):
+        alarm = resources[name]["Properties"]
+        assert (_periods(alarm), alarm["EvaluationPeriods"], alarm.get("DatapointsToAlarm", 1)) == (
+            {60},
+            1,
+            1,
+        )
+        assert alarm["TreatMissingData"] == "notBreaching"
+
+
+def test_the_function_s_own_5xx_answers_reach_a_rollback_alarm_from_its_log_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Through the load balancer, the HTTP API or the function URL, no API Gateway metric counts them.
+    resources = _deployed(ALB, monkeypatch)
+    metric_filter = resources["ServerErrorAnswersMetricFilter"]["Properties"]
+    assert metric_filter["LogGroupName"] == {"Ref": "RoomsFunctionLogGroup"}
+    assert resources["RoomsFunction"]["Properties"]["LoggingConfig"]["LogGroup"] == {
+        "Ref": "RoomsFunctionLogGroup"
+    }
+    (counted,) = metric_filter["MetricTransformations"]
+    metrics = {m["Id"]: m for m in resources["RollbackServerErrorsAlarm"]["Properties"]["Metrics"]}
+    errors = metrics["errors"]["MetricStat"]["Metric"]
+    assert (errors["Namespace"], errors["MetricName"]) == (counted["MetricNamespace"], counted["MetricName"])
+    invocations = metrics["invocations"]["MetricStat"]["Metric"]
+    assert invocations["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "RoomsFunction"}}]
+    assert metrics["rate"]["Expression"] == "FILL(errors, 0) / invocations"
+    assert [m["Id"] for m in metrics.values() if m.get("ReturnData", True)] == ["rate"]
 
 
 def test_provisioned_concurrency_is_kept_on_the_alias_only_when_asked(

@@ -1,0 +1,65 @@
+"""The template's metric filter counts, from the function's log lines, exactly the 5xx answers it gives:
+the metric a new version is rolled back on, whichever front door the request came through."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from samtranslator.yaml_helper import yaml_parse
+
+from voip_rooms import handler
+from voip_rooms.errors import ConnectionSecretUnavailable, DatabaseUnavailable
+from voip_rooms.handler import lambda_handler
+from voip_rooms_local.demo import DEMO_USERS
+from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN = {"X-User-Id": DEMO_USERS[0].user_id, "X-Auth-Token": DEMO_USERS[0].token}
+USER = {"X-User-Id": "demo-user", "X-Auth-Token": "demo-user-token"}
+
+
+def _counted_by_the_metric_filter() -> Callable[[dict[str, Any]], bool]:
+    """The template's filter pattern, { $.<field> >= <number> }, as a test of one parsed log line."""
+    template = yaml_parse((ROOT / "template.yaml").read_text())
+    pattern = template["Resources"]["ServerErrorAnswersMetricFilter"]["Properties"]["FilterPattern"]
+    match = re.fullmatch(r"\{ \$\.(\w+) >= (\d+) \}", pattern)
+    assert match, f"pattern not understood: {pattern}"
+    field, floor = match[1], int(match[2])
+    return lambda line: isinstance(line.get(field), int) and line[field] >= floor
+
+
+@pytest.mark.usefixtures("demo_db")
+@pytest.mark.parametrize("door", sorted(EVENT_BUILDERS))
+def test_every_5xx_answer_and_nothing_else_is_counted(
+    door: str, logs: Callable[[], list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def call(path: str, headers: dict[str, str], query: str = "", method: str = "GET") -> int:
+        event = EVENT_BUILDERS[door](method, path, headers=headers, query_string=query)
+        return int(lambda_handler(event, LocalLambdaContext())["statusCode"])
+
+    statuses = [
+        call("/api/v1/voip/rooms", ADMIN),
+        call("/api/v1/voip/rooms", ADMIN, "count=abc"),
+        call("/api/v1/voip/rooms", {}),
+        call("/api/v1/voip/rooms", USER),
+        call("/api/v1/voip/nothing", ADMIN),
+        call("/api/v1/voip/rooms", ADMIN, method="POST"),
+    ]
+    for fault in (
+        DatabaseUnavailable("ServerSelectionTimeoutError"),
+        ConnectionSecretUnavailable("AccessDeniedException"),
+        RuntimeError("bug"),
+    ):
+
+        def failing(*_: Any, error: Exception = fault) -> Any:
+            raise error
+
+        monkeypatch.setattr(handler, "_listing", failing)
+        statuses.append(call("/api/v1/voip/rooms", ADMIN))
+    assert statuses == [200, 400, 401, 403, 404, 405, 503, 503, 500]
+    counted = _counted_by_the_metric_filter()
+    assert len([line for line in logs() if counted(line)]) == 3
