@@ -9,6 +9,9 @@ from itertools import count
 from typing import Any
 from urllib.parse import urlencode
 
+import mongomock
+import pytest
+
 from voip_rooms.auth import PERSONAL_ACCESS_TOKEN, hash_login_token
 from voip_rooms.handler import lambda_handler
 from voip_rooms_local.demo import DEFAULT_PERMISSIONS
@@ -136,3 +139,15 @@ class ApiClient:
         for name, values in (result.get("multiValueHeaders") or {}).items():
             headers.setdefault(name.lower(), ",".join(str(v) for v in values))
         return Answer(result["statusCode"], headers, json.loads(result["body"]), result)
+
+
+def database_fails_on(monkeypatch: pytest.MonkeyPatch, collection: str, fault: Exception) -> None:
+    """Make the driver raise on reads of one collection, below the data seam's error translation."""
+    original_find = mongomock.Collection.find
+
+    def find(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.name == collection:
+            raise fault
+        return original_find(self, *args, **kwargs)
+
+    monkeypatch.setattr(mongomock.Collection, "find", find)

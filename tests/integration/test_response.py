@@ -9,12 +9,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import mongomock
 import pytest
 from bson import Binary, Decimal128, Int64, ObjectId
 from pymongo.errors import AutoReconnect, ExecutionTimeout, OperationFailure, ServerSelectionTimeoutError
 
-from tests.factories import ADMIN, ApiClient, room
+from tests.factories import ADMIN, ApiClient, database_fails_on, room
 from voip_rooms.auth import hash_login_token
 from voip_rooms.store import RocketChatStore
 from voip_rooms_local.events import rest_event
@@ -111,18 +110,6 @@ def test_undecodable_base64_body_is_a_400(api: ApiClient) -> None:
     assert api.send(event).status == 400
 
 
-def _database_fails_on(monkeypatch: pytest.MonkeyPatch, collection: str, fault: Exception) -> None:
-    """Make the driver raise on reads of one collection, below the data seam's error translation."""
-    original_find = mongomock.Collection.find
-
-    def find(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if self.name == collection:
-            raise fault
-        return original_find(self, *args, **kwargs)
-
-    monkeypatch.setattr(mongomock.Collection, "find", find)
-
-
 @pytest.mark.parametrize(
     "fault",
     [
@@ -135,7 +122,7 @@ def _database_fails_on(monkeypatch: pytest.MonkeyPatch, collection: str, fault: 
 def test_database_faults_answer_503_without_details(
     api: ApiClient, monkeypatch: pytest.MonkeyPatch, fault: Exception
 ) -> None:
-    _database_fails_on(monkeypatch, "rocketchat_room", fault)
+    database_fails_on(monkeypatch, "rocketchat_room", fault)
     answer = api.get()
     assert answer.status == 503
     assert answer.body == {"success": False, "error": "Service temporarily unavailable"}
@@ -144,12 +131,12 @@ def test_database_faults_answer_503_without_details(
 def test_unreachable_database_during_authentication_answers_503(
     api: ApiClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _database_fails_on(monkeypatch, "users", ServerSelectionTimeoutError("db.internal:27017: timed out"))
+    database_fails_on(monkeypatch, "users", ServerSelectionTimeoutError("db.internal:27017: timed out"))
     assert api.get().status == 503
 
 
 def test_query_errors_that_are_not_outages_are_a_500(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    _database_fails_on(monkeypatch, "rocketchat_room", OperationFailure("unknown operator", 2))
+    database_fails_on(monkeypatch, "rocketchat_room", OperationFailure("unknown operator", 2))
     assert api.get().status == 500
 
 
@@ -196,7 +183,7 @@ def test_no_error_body_carries_a_trace_token_hash_or_address(
         api.get(body={"queue": {"$ne": token}}).raw["body"],
     ]
 
-    _database_fails_on(
+    database_fails_on(
         monkeypatch, "rocketchat_room", ServerSelectionTimeoutError(f"db.internal:27017 {token}")
     )
     unavailable = api.get()

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,15 @@ from bson import json_util
 from voip_rooms_local.demo import demo_dataset
 
 Server = tuple[subprocess.Popen[str], str]
+# What each server wrote on standard output after its first line, with the thread reading it.
+_outputs: dict[int, tuple[list[str], threading.Thread]] = {}
+
+
+def server_output(process: subprocess.Popen[str]) -> str:
+    """Everything the server wrote on standard output after its first line, once it has exited."""
+    lines, reader = _outputs[process.pid]
+    reader.join(timeout=10)
+    return "".join(lines)
 
 
 def _serve(*arguments: str, settings: dict[str, str] | None = None) -> Iterator[Server]:
@@ -32,10 +42,20 @@ def _serve(*arguments: str, settings: dict[str, str] | None = None) -> Iterator[
     first_line = process.stdout.readline()
     match = re.search(r"http://127\.0\.0\.1:(\d+)", first_line)
     assert match, first_line + (process.stderr.read() if process.stderr else "")
+    # The server logs a request line per request: drain it, or a full pipe would stall the server.
+    lines: list[str] = []
+    reader = threading.Thread(target=lines.extend, args=(process.stdout,), daemon=True)
+    reader.start()
+    _outputs[process.pid] = (lines, reader)
     yield process, f"http://127.0.0.1:{match.group(1)}"
     if process.poll() is None:
         process.kill()
-    process.communicate()  # reaps the process and closes its pipes
+    process.wait()
+    reader.join(timeout=5)
+    del _outputs[process.pid]
+    process.stdout.close()
+    if process.stderr is not None:
+        process.stderr.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from urllib.error import HTTPError
 
 import pytest
 
+from tests.local.conftest import server_output
 from voip_rooms_local.demo import DEMO_USERS
 
 ADMIN = DEMO_USERS[0]
@@ -110,7 +111,7 @@ def _admin_headers() -> dict[str, str]:
 def test_ctrl_c_stops_the_server_cleanly(server: tuple[subprocess.Popen[str], str]) -> None:
     process, _ = server
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=10)
-    assert process.returncode == 0
-    assert "stopped" in out
-    assert "Traceback" not in err
+    assert process.wait(timeout=10) == 0
+    assert "stopped" in server_output(process)
+    assert process.stderr is not None
+    assert "Traceback" not in process.stderr.read()

@@ -16,6 +16,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
+import orjson
 import pymongo
 from aws_lambda_powertools.event_handler.api_gateway import (
     ALBResolver,
@@ -34,7 +35,7 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event import
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from voip_rooms import database, responses
+from voip_rooms import database, request_log, responses
 from voip_rooms.auth import authenticate
 from voip_rooms.errors import (
     AuthenticationFailed,
@@ -45,6 +46,7 @@ from voip_rooms.errors import (
     InvalidParams,
     PayloadTooLarge,
 )
+from voip_rooms.paging import page_size
 from voip_rooms.params import parse_rooms_params
 from voip_rooms.permissions import PermissionCache, authorize
 from voip_rooms.rooms import list_rooms
@@ -55,7 +57,13 @@ ROOMS_PATH = "/api/v1/voip/rooms"
 # The public documentation's own example calls the doubled slash.
 DOCUMENTED_ROOMS_PATH = "/api//v1/voip/rooms"
 
-logger = Logger(service="voip-rooms")
+
+def _log_json(record: dict[str, Any]) -> str:
+    # orjson, as for the answers: the request line is written on every invocation.
+    return orjson.dumps(record, default=str).decode("utf-8")
+
+
+logger = Logger(service="voip-rooms", json_serializer=_log_json)
 permission_cache = PermissionCache(SETTINGS.permissions_cache_ttl_seconds)
 login_expiration = timedelta(days=SETTINGS.login_expiration_days)
 if SETTINGS.mongodb_uri:
@@ -68,6 +76,8 @@ def answer_rooms(event: BaseProxyEvent) -> Response[str]:
     # Powertools' pick per front door (multi-value where the event has it), case-insensitive.
     headers = event.resolved_headers_field
     user_id, token = _single_value(headers.get("X-User-Id")), _single_value(headers.get("X-Auth-Token"))
+    if user_id:
+        request_log.caller(user_id)
     if not user_id or not token:
         raise AuthenticationFailed
     # One deadline for all of this request's commands and secret reads, a rotation's second attempt
@@ -89,8 +99,11 @@ def answer_rooms(event: BaseProxyEvent) -> Response[str]:
 def _listing(event: BaseProxyEvent, user_id: str, token: str, store: RocketChatStore) -> dict[str, Any]:
     caller = authenticate(store, user_id, token, login_expiration=login_expiration)
     params = parse_rooms_params(_query_parameters(event), _request_body(event))
+    request_log.parameters(params)
     authorize(caller, params.agents, permission_cache.roles(store))
-    return list_rooms(store, params)
+    page = list_rooms(store, params)
+    request_log.page(page, page_size(params.count))
+    return page
 
 
 def _store(deadline: float) -> RocketChatStore:
@@ -157,43 +170,48 @@ def _request_body(event: BaseProxyEvent) -> str | None:
 
 def _path_not_served(event: BaseProxyEvent) -> Response[str]:
     if event.path in (ROOMS_PATH, DOCUMENTED_ROOMS_PATH):
+        request_log.refused("method-not-allowed")
         return responses.json_response(405, responses.METHOD_NOT_ALLOWED_BODY, {"Allow": "GET"})
+    request_log.refused("not-found")
     return responses.json_response(404, responses.NOT_FOUND_BODY)
 
 
 def _unauthenticated(_: AuthenticationFailed) -> Response[str]:
-    logger.info("request refused", extra={"status": 401, "reason": "authentication"})
+    request_log.refused("authentication")
     return responses.json_response(401, responses.UNAUTHORIZED_BODY)
 
 
 def _invalid_params(error: InvalidParams) -> Response[str]:
-    logger.info("request refused", extra={"status": 400, "reason": error.error_type, "detail": error.message})
+    request_log.refused(error.error_type)
     return responses.json_response(400, responses.invalid_params_body(error.message, error.error_type))
 
 
 def _payload_too_large(_: PayloadTooLarge) -> Response[str]:
-    logger.info("request refused", extra={"status": 413, "reason": "body-too-large"})
+    request_log.refused("body-too-large")
     return responses.json_response(413, responses.PAYLOAD_TOO_LARGE_BODY)
 
 
 def _forbidden(_: Forbidden) -> Response[str]:
-    logger.info("request refused", extra={"status": 403, "reason": "permission"})
+    request_log.refused("permission")
     return responses.json_response(403, responses.FORBIDDEN_BODY)
 
 
 def _database_unavailable(error: DatabaseUnavailable) -> Response[str]:
     logger.error("database unavailable", extra={"status": 503, "error_type": str(error)})
+    request_log.failed(str(error))
     return responses.json_response(503, responses.UNAVAILABLE_BODY)
 
 
 def _secret_unavailable(error: ConnectionSecretUnavailable) -> Response[str]:
     # The AWS error code says what to fix: the role's access, the KMS key, the secret's name.
     logger.error("connection secret unavailable", extra={"status": 503, "aws_error_code": str(error)})
+    request_log.failed(str(error))
     return responses.json_response(503, responses.UNAVAILABLE_BODY)
 
 
-def _unexpected(_: Exception) -> Response[str]:
+def _unexpected(error: Exception) -> Response[str]:
     logger.exception("unexpected error", extra={"status": 500})
+    request_log.failed(type(error).__name__)
     return responses.json_response(500, responses.INTERNAL_ERROR_BODY)
 
 
@@ -307,10 +325,22 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     door = front_door_of(event)
     # Set on every invocation: the logger outlives it, and must not carry the last request's id.
     logger.set_correlation_id(_request_id(event, door) if door else None)
+    request_log.begin(door, event)
+    result: dict[str, Any] | None = None
+    try:
+        result = _answer(event, context, door)
+    finally:
+        # Exactly one request line per invocation; one that escaped every answer is Lambda's 500.
+        request_log.emit(logger, result["statusCode"] if result else 500)
+    return result
+
+
+def _answer(event: Any, context: LambdaContext, door: str | None) -> dict[str, Any]:
     if door is None:
         logger.error(
             "unsupported event", extra={"event_keys": sorted(event)[:20] if isinstance(event, dict) else []}
         )
+        request_log.refused("unsupported-event")
         return responses.unsupported_event_result()
     if door not in _resolvers:
         _resolvers[door] = FRONT_DOORS[door]()

@@ -53,6 +53,13 @@ def _origins_env(name: str) -> tuple[str, ...]:
     return tuple(_origin(o.strip(), name) for o in os.environ.get(name, "").split(",") if o.strip())
 
 
+def _bool_env(name: str) -> bool:
+    value = os.environ.get(name, "").strip().lower() or "false"
+    if value not in ("true", "false"):
+        raise ValueError(f"{name} must be true or false")
+    return value == "true"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     mongodb_uri: str
@@ -69,6 +76,11 @@ class Settings:
     max_string_length: int
     max_array_length: int
     cors_allowed_origins: tuple[str, ...] = ()
+    # Observability: the request line's metrics namespace, X-Ray subsegments per database command,
+    # and the Swagger UI route (each off the cold-start path unless asked for).
+    metrics_namespace: str = "VoipRooms"
+    trace_database_commands: bool = False
+    enable_swagger_ui: bool = False
 
     @property
     def connection_from_secret(self) -> bool:
@@ -94,6 +106,9 @@ class Settings:
             max_string_length=_int_env("MAX_STRING_LENGTH", 256, minimum=1),
             max_array_length=_int_env("MAX_ARRAY_LENGTH", 100, minimum=1),
             cors_allowed_origins=_origins_env("CORS_ALLOWED_ORIGINS"),
+            metrics_namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "").strip() or "VoipRooms",
+            trace_database_commands=_bool_env("TRACE_DATABASE_COMMANDS"),
+            enable_swagger_ui=_bool_env("ENABLE_SWAGGER_UI"),
         )
 
 

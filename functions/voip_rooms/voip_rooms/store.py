@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from time import perf_counter
 from typing import Any
 
 from pymongo.database import Database
@@ -37,6 +38,29 @@ _USER_PROJECTION = {
     "services.resume.loginTokens.when": 1,
     "services.resume.loginTokens.type": 1,
 }
+
+
+class CommandStats:
+    """The database's share of the current request: commands sent through the seam and their time.
+
+    Timed here, around each call, rather than by pymongo's command monitoring: two clock reads per
+    command, no listener on every driver event. The time includes what the driver spends
+    before the command (server selection, connecting, a secret's first read), which the caller waits
+    for all the same.
+    """
+
+    __slots__ = ("commands", "seconds")
+
+    def __init__(self) -> None:
+        self.commands = 0
+        self.seconds = 0.0
+
+    def reset(self) -> None:
+        self.commands, self.seconds = 0, 0.0
+
+
+# One per container: a container serves one request at a time (the handler resets it per request).
+command_stats = CommandStats()
 
 
 class RocketChatStore:
@@ -78,6 +102,7 @@ class RocketChatStore:
 
 @contextmanager
 def _unavailable_on_driver_faults() -> Iterator[None]:
+    started = perf_counter()
     try:
         yield
     except (ConnectionFailure, ExecutionTimeout, ConfigurationError) as error:
@@ -92,6 +117,9 @@ def _unavailable_on_driver_faults() -> Iterator[None]:
         if error.timeout:
             raise DatabaseUnavailable(type(error).__name__) from error
         raise
+    finally:
+        command_stats.commands += 1
+        command_stats.seconds += perf_counter() - started
 
 
 def _credentials_refused(error: OperationFailure) -> bool:

@@ -1,0 +1,120 @@
+"""The request line: one INFO line per invocation, which is also that request's CloudWatch EMF record.
+
+One write serves the log search and the metrics: CloudWatch reads the metrics named in the line's
+``_aws`` directive from the line itself, so there is no second serializer and no metrics flush.
+The line is built once, as a dict, by the handler as the request goes; the logger's formatter only
+adds its usual keys (service, correlation id, Lambda request id, cold_start) and serializes it.
+
+It carries the names of the parameters a caller used, never their values (visitor ids and room
+names are personal data), and the caller's claimed user id, never a token, a hash or a URI.
+"""
+
+from __future__ import annotations
+
+import time
+from logging import INFO
+from typing import Any
+
+from aws_lambda_powertools.logging import Logger
+
+from voip_rooms.params import PUBLIC_NAMES, RoomsParams
+from voip_rooms.settings import SETTINGS
+from voip_rooms.store import command_stats
+
+MESSAGE = "request"
+# A path or a claimed user id is the caller's text: long enough to read, never a whole URL's worth.
+MAX_TEXT = 200
+# Metrics, read by CloudWatch from the line's keys of the same names.
+REQUESTS = {"Name": "Requests", "Unit": "Count"}
+LATENCY = {"Name": "Latency", "Unit": "Milliseconds"}
+DATABASE_TIME = {"Name": "DatabaseTime", "Unit": "Milliseconds"}
+ROOMS_RETURNED = {"Name": "RoomsReturned", "Unit": "Count"}
+COLD_START = {"Name": "ColdStart", "Unit": "Count"}
+# Kept small, since each set is a metric series of its own: the service, and its status classes.
+# "service" is the key Powertools' logger writes on every line.
+DIMENSIONS = [["service"], ["service", "StatusClass"]]
+# The parameters named on the line; count and offset have their values there instead.
+NAMED_PARAMETERS = tuple(
+    (field, name) for field, name in PUBLIC_NAMES.items() if field not in ("count", "offset")
+)
+
+line: dict[str, Any] = {}
+_started = 0.0
+_cold = True
+
+
+def begin(front_door: str | None, event: Any) -> None:
+    """Start the line of a new invocation: the clock, the front door, the method and the path."""
+    global line, _started  # noqa: PLW0603 - one invocation at a time per container
+    _started = time.perf_counter()
+    command_stats.reset()
+    line = {"front_door": front_door or "unknown"}
+    if front_door is not None:
+        method, path = _method_and_path(front_door, event)
+        line["method"], line["path"] = method, path[:MAX_TEXT] if isinstance(path, str) else None
+
+
+def caller(user_id: str) -> None:
+    """The user id the caller claims (a 401 says it was not proven)."""
+    line["user_id"] = user_id[:MAX_TEXT]
+
+
+def parameters(params: RoomsParams) -> None:
+    line["params"] = params
+
+
+def page(envelope: dict[str, Any], limit: int) -> None:
+    line["page"] = envelope
+    line["count"] = limit
+
+
+def refused(reason: str) -> None:
+    line["reason"] = reason
+
+
+def failed(error_type: str) -> None:
+    line["error_type"] = error_type
+
+
+def emit(logger: Logger, status: int) -> None:
+    """Write the line (when INFO is logged at all: otherwise nothing of it is built)."""
+    global _cold
+    latency_ms = (time.perf_counter() - _started) * 1000
+    cold, _cold = _cold, False
+    if logger.log_level > INFO:
+        return
+    record = line
+    metrics = [REQUESTS, LATENCY]
+    record["status"] = status
+    record["StatusClass"] = f"{status // 100}xx"
+    record["Requests"] = 1
+    record["Latency"] = round(latency_ms, 3)
+    if command_stats.commands:
+        metrics.append(DATABASE_TIME)
+        record["database_commands"] = command_stats.commands
+        record["DatabaseTime"] = round(command_stats.seconds * 1000, 3)
+    params: RoomsParams | None = record.pop("params", None)
+    if params is not None:
+        record["filters"] = [name for field, name in NAMED_PARAMETERS if getattr(params, field) is not None]
+    envelope: dict[str, Any] | None = record.pop("page", None)
+    if envelope is not None:
+        metrics.append(ROOMS_RETURNED)
+        record["offset"], record["total"] = envelope["offset"], envelope["total"]
+        record["RoomsReturned"] = envelope["count"]
+    if cold:
+        metrics.append(COLD_START)
+        record["ColdStart"] = 1
+    record["_aws"] = {
+        "Timestamp": int(time.time() * 1000),
+        "CloudWatchMetrics": [
+            {"Namespace": SETTINGS.metrics_namespace, "Dimensions": DIMENSIONS, "Metrics": metrics}
+        ],
+    }
+    logger.info(MESSAGE, extra=record)
+
+
+def _method_and_path(front_door: str, event: dict[str, Any]) -> tuple[Any, Any]:
+    if front_door in ("http", "url"):
+        http = event["requestContext"]["http"]
+        return http.get("method"), event.get("rawPath")
+    return event.get("httpMethod"), event.get("path")
