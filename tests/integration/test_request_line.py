@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -14,7 +15,7 @@ from pymongo.errors import OperationFailure, ServerSelectionTimeoutError
 from tests.factories import ADMIN, AGENT, PLAIN_USER, ApiClient, database_fails_on, room
 from voip_rooms import handler, request_log
 from voip_rooms.settings import SETTINGS
-from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
+from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext, rest_event
 
 Logs = Callable[[], list[dict[str, Any]]]
 METRICS = {"Requests", "Latency", "DatabaseTime", "RoomsReturned", "ColdStart"}
@@ -222,3 +223,18 @@ def test_every_front_door_writes_the_line_with_its_method_and_path(demo_db: Any,
     assert [line["front_door"] for line in lines] == ["rest", "http", "url", "alb", "alb"]
     assert {(line["method"], line["path"]) for line in lines} == {("GET", "/api/v1/voip/rooms")}
     assert all(line["correlation_id"] for line in lines)
+
+
+def test_the_line_carries_the_lambda_request_id_and_the_trace_id_like_every_log_line(
+    api: ApiClient, logs: Logs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trace = "Root=1-6749a1f0-0123456789abcdef01234567;Parent=53995c3f;Sampled=1"
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", trace)
+    context = LocalLambdaContext()
+    event = rest_event("GET", "/api/v1/voip/rooms", headers={"X-User-Id": "someone"})
+    handler.lambda_handler(event, context)
+    (line,) = request_lines(logs)
+    assert line["function_request_id"] == context.aws_request_id
+    assert line["correlation_id"] == event["requestContext"]["requestId"]
+    assert line["xray_trace_id"] == "1-6749a1f0-0123456789abcdef01234567"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}[+-]\d{4}", line["timestamp"])

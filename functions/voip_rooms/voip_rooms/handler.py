@@ -16,7 +16,6 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
-import orjson
 import pymongo
 from aws_lambda_powertools.event_handler.api_gateway import (
     ALBResolver,
@@ -57,13 +56,7 @@ ROOMS_PATH = "/api/v1/voip/rooms"
 # The public documentation's own example calls the doubled slash.
 DOCUMENTED_ROOMS_PATH = "/api//v1/voip/rooms"
 
-
-def _log_json(record: dict[str, Any]) -> str:
-    # orjson, as for the answers: the request line is written on every invocation.
-    return orjson.dumps(record, default=str).decode("utf-8")
-
-
-logger = Logger(service="voip-rooms", json_serializer=_log_json)
+logger = Logger(service="voip-rooms")
 permission_cache = PermissionCache(SETTINGS.permissions_cache_ttl_seconds)
 login_expiration = timedelta(days=SETTINGS.login_expiration_days)
 if SETTINGS.mongodb_uri:

@@ -2,8 +2,9 @@
 
 One write serves the log search and the metrics: CloudWatch reads the metrics named in the line's
 ``_aws`` directive from the line itself, so there is no second serializer and no metrics flush.
-The line is built once, as a dict, by the handler as the request goes; the logger's formatter only
-adds its usual keys (service, correlation id, Lambda request id, cold_start) and serializes it.
+The line is built once, as a dict, by the handler as the request goes, with the logger's own keys
+(service, correlation id, Lambda request id, cold_start), and written in one orjson dump to the
+logger's stream: the same JSON lines as every other log line, at a fraction of the cost.
 
 It carries the names of the parameters a caller used, never their values (visitor ids and room
 names are personal data), and the caller's claimed user id, never a token, a hash or a URI.
@@ -11,10 +12,12 @@ names are personal data), and the caller's claimed user id, never a token, a has
 
 from __future__ import annotations
 
+import os
 import time
 from logging import INFO
 from typing import Any
 
+import orjson
 from aws_lambda_powertools.logging import Logger
 
 from voip_rooms.params import PUBLIC_NAMES, RoomsParams
@@ -22,6 +25,9 @@ from voip_rooms.settings import SETTINGS
 from voip_rooms.store import command_stats
 
 MESSAGE = "request"
+LOCATION = "request_log"
+# The logger's keys that its formatter fills per record; the line sets them itself.
+_FORMATTED = frozenset({"level", "location", "message", "timestamp"})
 # A path or a claimed user id is the caller's text: long enough to read, never a whole URL's worth.
 MAX_TEXT = 200
 # Metrics, read by CloudWatch from the line's keys of the same names.
@@ -83,7 +89,20 @@ def emit(logger: Logger, status: int) -> None:
     cold, _cold = _cold, False
     if logger.log_level > INFO:
         return
-    record = line
+    now = time.time()
+    record: dict[str, Any] = {
+        "level": "INFO",
+        "location": LOCATION,
+        "message": MESSAGE,
+        "timestamp": _timestamp(now),
+    }
+    # The logger's own keys: service, cold_start, the function's name and request id, correlation_id.
+    record.update(
+        (key, value)
+        for key, value in logger.get_current_keys().items()
+        if value is not None and key not in _FORMATTED
+    )
+    record.update(line)
     metrics = [REQUESTS, LATENCY]
     record["status"] = status
     record["StatusClass"] = f"{status // 100}xx"
@@ -104,13 +123,27 @@ def emit(logger: Logger, status: int) -> None:
     if cold:
         metrics.append(COLD_START)
         record["ColdStart"] = 1
+    trace = os.environ.get("_X_AMZN_TRACE_ID")
+    if trace:
+        record["xray_trace_id"] = trace.split(";", 1)[0].removeprefix("Root=")
     record["_aws"] = {
-        "Timestamp": int(time.time() * 1000),
+        "Timestamp": int(now * 1000),
         "CloudWatchMetrics": [
             {"Namespace": SETTINGS.metrics_namespace, "Dimensions": DIMENSIONS, "Metrics": metrics}
         ],
     }
-    logger.info(MESSAGE, extra=record)
+    # Straight to the logger's stream, as one orjson dump: through logging, the record, the caller
+    # lookup and the formatter's copy of every attribute cost several times the line itself.
+    stream = logger.registered_handler.stream  # type: ignore[attr-defined]
+    stream.write(orjson.dumps(record, default=str).decode("utf-8") + "\n")
+    stream.flush()
+
+
+def _timestamp(now: float) -> str:
+    """The logger's own timestamp form (2026-11-27 14:03:07,123+0000), so every line sorts alike."""
+    local = time.localtime(now)
+    milliseconds = int(now * 1000) % 1000
+    return f"{time.strftime('%Y-%m-%d %H:%M:%S', local)},{milliseconds:03d}{time.strftime('%z', local)}"
 
 
 def _method_and_path(front_door: str, event: dict[str, Any]) -> tuple[Any, Any]:
