@@ -18,6 +18,7 @@ def built_artifacts(python: str) -> tuple[Path, Path]:
         *sorted(FUNCTION_SOURCE.rglob("*.py")),
         FUNCTION_SOURCE / "Makefile",
         LAYER_SOURCE / "requirements.txt",
+        LAYER_SOURCE / "requirements-no-deps.txt",
         LAYER_SOURCE / "Makefile",
     ]
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources) + python.encode()).hexdigest()
@@ -45,3 +46,17 @@ def built_artifacts(python: str) -> tuple[Path, Path]:
             )
         stamp.write_text(digest)
     return function_dir, layer_dir / "python"
+
+
+def runtime_botocore(python: str, version: str) -> Path:
+    """botocore as the Lambda runtime provides it (after the layers, compiled), for what imports it."""
+    target = BUILD / "runtime"
+    stamp = target / "stamp"
+    if not stamp.exists() or stamp.read_text() != version:
+        subprocess.run(["rm", "-rf", str(target)], check=True)
+        pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile"]
+        subprocess.run([*pip, "--target", str(target), f"botocore=={version}"], check=True)
+        compile_all = [python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
+        subprocess.run([*compile_all, str(target)], check=True)
+        stamp.write_text(version)
+    return target

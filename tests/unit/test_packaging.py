@@ -45,4 +45,6 @@ def test_the_function_imports_nothing_the_layer_does_not_ship() -> None:
     assert {"aws_lambda_powertools", "pymongo", "orjson", "voip_rooms"} <= loaded
     # (Powertools itself imports botocore's package __init__, under a millisecond; boto3 never.)
     assert not loaded & {"pydantic", "pydantic_core", "boto3", "mongomock", "voip_rooms_local"}
+    # The X-Ray SDK (and the botocore session it brings) only when database commands are traced.
+    assert not loaded & {"aws_xray_sdk", "wrapt"}
     assert shipped <= loaded | {"pymongo"}

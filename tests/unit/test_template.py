@@ -58,6 +58,7 @@ def test_role_may_read_only_the_connection_secret(monkeypatch: pytest.MonkeyPatc
     assert role["ManagedPolicyArns"] == [
         "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
         "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+        "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
     ]
     # Every extra grant is conditional: on a secret, or on an SSM parameter, being configured.
     assert {policy["Fn::If"][0] for policy in role["Policies"]} == {"HasSecret", "HasUriParameter"}
@@ -142,14 +143,34 @@ def test_alarms_watch_errors_latency_and_throttles_and_notify_the_topic_when_giv
     rollback = {name: alarms.pop(name) for name in list(alarms) if name.startswith("Rollback")}
     assert rollback
     assert not [a for a in rollback.values() if "AlarmActions" in a or "OKActions" in a]
-    watched = {(a["Namespace"], a["MetricName"]) for a in alarms.values()}
-    assert watched == {
-        ("AWS/ApiGateway", "5XXError"),
-        ("AWS/ApiGateway", "4XXError"),
-        ("AWS/ApiGateway", "Latency"),
-        ("AWS/Lambda", "Throttles"),
-        ("AWS/Lambda", "Errors"),
+    watched = {
+        (json.dumps(stat["Namespace"]), stat["MetricName"], json.dumps(stat.get("Dimensions")))
+        for alarm in alarms.values()
+        for stat in (
+            [alarm]
+            if "MetricName" in alarm
+            else [m["MetricStat"]["Metric"] for m in alarm["Metrics"] if "MetricStat" in m]
+        )
     }
+    request_lines = json.dumps({"Ref": "MetricsNamespace"})
+    service = {"Name": "service", "Value": "voip-rooms"}
+    assert {(namespace, metric) for namespace, metric, _ in watched} == {
+        ('"AWS/ApiGateway"', "5XXError"),
+        ('"AWS/ApiGateway"', "4XXError"),
+        ('"AWS/ApiGateway"', "Latency"),
+        ('"AWS/Lambda"', "Throttles"),
+        ('"AWS/Lambda"', "Errors"),
+        (request_lines, "Requests"),
+        (request_lines, "DatabaseTime"),
+    }
+    # Server errors across every front door, as a share of all requests; the database time's p99.
+    assert (
+        request_lines,
+        "Requests",
+        json.dumps([service, {"Name": "StatusClass", "Value": "5xx"}]),
+    ) in watched
+    assert (request_lines, "Requests", json.dumps([service])) in watched
+    assert alarms["DatabaseTimeP99Alarm"]["ExtendedStatistic"] == "p99"
     for alarm in alarms.values():
         assert alarm["AlarmActions"] == {
             "Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]
@@ -166,4 +187,29 @@ def test_the_dashboard_body_is_json_once_its_placeholders_are_filled(monkeypatch
         "Latency (ms)",
         "Function",
         "Function duration (ms)",
+        "Answers by status class (every front door)",
+        "Handler and database time (ms)",
+        "Rooms returned per answer",
+    }
+
+
+def test_the_function_traces_and_its_observability_settings_are_parameters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    function = _transformed({}, monkeypatch)["RoomsFunction"]["Properties"]
+    assert function["TracingConfig"] == {"Mode": {"Ref": "TracingMode"}}
+    template = yaml_parse((ROOT / "template.yaml").read_text())
+    parameters = template["Parameters"]
+    assert parameters["TracingMode"]["Default"] == "Active"
+    assert parameters["MetricsNamespace"]["Default"] == "VoipRooms"
+    assert parameters["TraceDatabaseCommands"]["Default"] == "false"
+    assert parameters["EnableSwaggerUi"]["Default"] == "false"
+    assert {
+        name: value
+        for name, value in function["Environment"]["Variables"].items()
+        if name in {"POWERTOOLS_METRICS_NAMESPACE", "TRACE_DATABASE_COMMANDS", "ENABLE_SWAGGER_UI"}
+    } == {
+        "POWERTOOLS_METRICS_NAMESPACE": {"Ref": "MetricsNamespace"},
+        "TRACE_DATABASE_COMMANDS": {"Ref": "TraceDatabaseCommands"},
+        "ENABLE_SWAGGER_UI": {"Ref": "EnableSwaggerUi"},
     }

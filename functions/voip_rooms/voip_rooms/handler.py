@@ -59,6 +59,12 @@ DOCUMENTED_ROOMS_PATH = "/api//v1/voip/rooms"
 logger = Logger(service="voip-rooms")
 permission_cache = PermissionCache(SETTINGS.permissions_cache_ttl_seconds)
 login_expiration = timedelta(days=SETTINGS.login_expiration_days)
+if SETTINGS.trace_database_commands:
+    # Only when asked for: the X-Ray SDK's import is a cold-start cost (docs/PERFORMANCE.md). Its
+    # command listener must be registered before the client is made; it records no documents.
+    from aws_xray_sdk.core import patch
+
+    patch(("pymongo",))
 if SETTINGS.mongodb_uri:
     # During Lambda's init phase (connect=False: no I/O); a secret is fetched on first use instead.
     database.get_database(SETTINGS)
