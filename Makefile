@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 3000
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup run test lint validate scan fuzz build bench deploy clean
+.PHONY: setup run test lint validate scan fuzz e2e build bench deploy clean
 
 setup: $(STAMP)
 
@@ -32,8 +32,10 @@ validate: setup
 	$(BIN)/sam validate --lint
 
 # Checkov and schemathesis each keep their own environment: their pins conflict with aws-sam-cli's.
+# So does Playwright, which end-to-end tests use only as a driver of Debian's Chromium.
 TOOL_scan := checkov==3.3.30
 TOOL_fuzz := schemathesis==4.32.5
+TOOL_e2e := playwright==1.65.2
 
 .venv-%/.installed:
 	@test -x .venv-$*/bin/python || $(PYTHON) -m venv .venv-$*
@@ -49,6 +51,12 @@ scan: .venv-scan/.installed
 fuzz: setup .venv-fuzz/.installed
 	bash tests/fuzz/run.sh .venv-fuzz/bin/schemathesis
 
+# The Swagger UI of `voip-rooms serve` in a real headless Chromium: Debian's package, installed here when
+# missing (never a browser download); the screenshot lands in e2e-artifacts/.
+e2e: setup .venv-e2e/.installed
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	.venv-e2e/bin/python tests/e2e/swagger_ui.py
+
 # sam build needs the function's runtime (python3.13) on PATH; pyenv provides it beside the default.
 build: setup
 	PYENV_VERSION="$$(pyenv version-name 2>/dev/null || true):3.13" $(BIN)/sam build
@@ -63,4 +71,4 @@ bench: setup
 	PYENV_VERSION="$$(pyenv version-name 2>/dev/null || true):3.13" $(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .venv-scan .venv-fuzz .aws-sam bench/.build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-scan .venv-fuzz .venv-e2e e2e-artifacts .aws-sam bench/.build .pytest_cache .mypy_cache .ruff_cache .hypothesis

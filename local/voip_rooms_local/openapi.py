@@ -1,9 +1,12 @@
 """The OpenAPI 3.1 document of GET /api/v1/voip/rooms, written by Powertools' event handler.
 
-A documentation resolver: its route's signature declares every query parameter and header with its
-constraints, and its responses every answer with its schema; Powertools and pydantic write the
-document from them. The function itself validates in plain Python (docs/PERFORMANCE.md) and never
-imports this module; tests keep both in step (the committed openapi.json, and schema fuzzing).
+A documentation resolver: its route's signature declares every query parameter with its
+constraints, its responses every answer with its schema, and the two credential headers are its
+security schemes; Powertools and pydantic write the document from them. The same resolver serves
+the Swagger UI at /api/v1/voip/rooms/docs (Powertools' enable_swagger, its assets inlined from the
+package: no network), where "Authorize" takes a user's id and token for "Try it out".
+The function itself validates in plain Python (docs/PERFORMANCE.md) and never imports this
+module; tests keep both in step (the committed openapi.json, and schema fuzzing).
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import json
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver
-from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, SecurityScheme, Server
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import StringConstraints
 
@@ -45,6 +49,25 @@ DESCRIPTION = (
 )
 
 
+DOCS_PATH = f"{ROOMS_PATH}/docs"
+SECURITY_SCHEMES: dict[str, SecurityScheme] = {
+    scheme: APIKey.model_validate({"in": APIKeyIn.header, "name": header, "description": description})
+    for scheme, header, description in (
+        ("userId", "X-User-Id", "The user's _id"),
+        ("authToken", "X-Auth-Token", "A login or personal access token"),
+    )
+}
+DOCUMENT: dict[str, Any] = {
+    "title": "Rocket.Chat VoIP rooms (serverless)",
+    "version": "1.0.0",
+    "openapi_version": "3.1.0",
+    "summary": "GET /api/v1/voip/rooms, Rocket.Chat-compatible, on AWS Lambda",
+    "security_schemes": SECURITY_SCHEMES,
+    # Both headers, together, on every request.
+    "security": [{"userId": [], "authToken": []}],
+}
+
+
 def _answer(description: str, model: type[Any]) -> OpenAPIResponse:
     return {"description": description, "content": {"application/json": {"model": model}}}
 
@@ -69,10 +92,6 @@ documentation = APIGatewayRestResolver(enable_validation=True)
     },
 )
 def get_rooms(  # noqa: PLR0917 - one parameter per documented query parameter
-    x_user_id: Annotated[str, Header(alias="X-User-Id", description="The user's _id")],
-    x_auth_token: Annotated[
-        str, Header(alias="X-Auth-Token", description="A login or personal access token")
-    ],
     agents: Annotated[
         list[Text] | None,
         Query(
@@ -127,14 +146,7 @@ def get_rooms(  # noqa: PLR0917 - one parameter per documented query parameter
 
 
 def openapi_document() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(
-        documentation.get_openapi_json_schema(
-            title="Rocket.Chat VoIP rooms (serverless)",
-            version="1.0.0",
-            openapi_version="3.1.0",
-            summary="GET /api/v1/voip/rooms, Rocket.Chat-compatible, on AWS Lambda",
-        )
-    )
+    document: dict[str, Any] = json.loads(documentation.get_openapi_json_schema(**DOCUMENT))
     # Powertools documents a 422 for its own request validation, which this function does not use:
     # parameter errors are the contract's 400.
     for operation in document["paths"][ROOMS_PATH].values():
@@ -146,3 +158,7 @@ def openapi_document() -> dict[str, Any]:
 
 def openapi_json() -> str:
     return json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n"
+
+
+# The local server's own origin: Powertools would otherwise prefix the emulated stage (/prod).
+documentation.enable_swagger(path=DOCS_PATH, servers=[Server(url="/")], **DOCUMENT)

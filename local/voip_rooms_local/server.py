@@ -10,11 +10,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from voip_rooms.handler import lambda_handler
+from voip_rooms.handler import ROOMS_PATH, lambda_handler
 from voip_rooms_local.events import LocalLambdaContext, rest_event
 
 # API Gateway refuses larger payloads before the function sees them.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
+# The Swagger UI (?format=json: the OpenAPI document), answered by the documentation resolver.
+DOCS_PATH = f"{ROOMS_PATH}/docs"
 
 
 class LambdaProxyHandler(BaseHTTPRequestHandler):
@@ -56,7 +58,8 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
             return
         event |= _body_fields(self.rfile.read(length) if length > 0 else b"")
         with self.invoke_lock:
-            result = lambda_handler(event, LocalLambdaContext())
+            answer = _documentation if url.path == DOCS_PATH else lambda_handler
+            result = answer(event, LocalLambdaContext())
         self._send_result(result)
 
     def _send_result(self, result: dict[str, Any]) -> None:
@@ -92,6 +95,13 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         # The handler's own structured logs already describe each request.
         pass
+
+
+def _documentation(event: dict[str, Any], context: LocalLambdaContext) -> dict[str, Any]:
+    # Imported on the first visit: pydantic builds the document's schemas.
+    from voip_rooms_local.openapi import documentation  # noqa: PLC0415
+
+    return documentation.resolve(event, context)
 
 
 def _body_fields(raw: bytes) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import urllib.request
@@ -106,6 +107,33 @@ def test_every_other_method_reaches_the_function_and_gets_its_405(
 
 def _admin_headers() -> dict[str, str]:
     return {"X-User-Id": ADMIN.user_id, "X-Auth-Token": ADMIN.token}
+
+
+def test_the_swagger_ui_is_served_whole_from_the_package_with_no_outside_asset(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, base = server
+    with urllib.request.urlopen(f"{base}/api/v1/voip/rooms/docs", timeout=30) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/html")
+        page = response.read().decode("utf-8")
+    assert "SwaggerUIBundle(swaggerUIOptions)" in page
+    # Powertools inlines its copy of the Swagger UI: no script or stylesheet is fetched from anywhere.
+    assert not re.search(r"<script[^>]+src=|<link[^>]+stylesheet", page)
+
+
+def test_the_swagger_ui_offers_the_openapi_document_with_the_credential_headers_as_security(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, base = server
+    status, headers, document = _request(f"{base}/api/v1/voip/rooms/docs?format=json")
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
+    assert document["servers"] == [{"url": "/"}]
+    assert document["security"] == [{"userId": [], "authToken": []}]
+    schemes = document["components"]["securitySchemes"]  # type: ignore[index]
+    assert {scheme["name"] for scheme in schemes.values()} == {"X-User-Id", "X-Auth-Token"}
+    assert "/api/v1/voip/rooms" in document["paths"]  # type: ignore[operator]
 
 
 def test_ctrl_c_stops_the_server_cleanly(server: tuple[subprocess.Popen[str], str]) -> None:

@@ -25,11 +25,20 @@ def test_voip_rooms_openapi_prints_the_document(capsys: pytest.CaptureFixture[st
 
 
 def test_the_document_names_exactly_the_parameters_the_function_accepts() -> None:
-    operation = json.loads(openapi_json())["paths"][ROOMS_PATH]["get"]
-    query = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
-    headers = {p["name"].lower() for p in operation["parameters"] if p["in"] == "header"}
-    assert query == set(FIELD_NAMES)
-    assert headers == {"x-user-id", "x-auth-token"}
+    document = json.loads(openapi_json())
+    operation = document["paths"][ROOMS_PATH]["get"]
+    assert {p["in"] for p in operation["parameters"]} == {"query"}
+    assert {p["name"] for p in operation["parameters"]} == set(FIELD_NAMES)
+
+
+def test_the_credential_headers_are_security_schemes_required_together() -> None:
+    document = json.loads(openapi_json())
+    schemes = document["components"]["securitySchemes"]
+    assert {name: (s["type"], s["in"], s["name"]) for name, s in schemes.items()} == {
+        "userId": ("apiKey", "header", "X-User-Id"),
+        "authToken": ("apiKey", "header", "X-Auth-Token"),
+    }
+    assert document["security"] == [{"userId": [], "authToken": []}]
 
 
 def test_every_answer_the_function_gives_is_documented_with_a_schema() -> None:
