@@ -203,13 +203,11 @@ def test_the_function_traces_and_its_observability_settings_are_parameters(
     assert parameters["TracingMode"]["Default"] == "Active"
     assert parameters["MetricsNamespace"]["Default"] == "VoipRooms"
     assert parameters["TraceDatabaseCommands"]["Default"] == "false"
-    assert parameters["EnableSwaggerUi"]["Default"] == "false"
     assert {
         name: value
         for name, value in function["Environment"]["Variables"].items()
-        if name in {"POWERTOOLS_METRICS_NAMESPACE", "TRACE_DATABASE_COMMANDS", "ENABLE_SWAGGER_UI"}
+        if name in {"POWERTOOLS_METRICS_NAMESPACE", "TRACE_DATABASE_COMMANDS"}
     } == {
         "POWERTOOLS_METRICS_NAMESPACE": {"Ref": "MetricsNamespace"},
         "TRACE_DATABASE_COMMANDS": {"Ref": "TraceDatabaseCommands"},
-        "ENABLE_SWAGGER_UI": {"Ref": "EnableSwaggerUi"},
     }

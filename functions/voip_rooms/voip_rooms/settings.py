@@ -76,11 +76,10 @@ class Settings:
     max_string_length: int
     max_array_length: int
     cors_allowed_origins: tuple[str, ...] = ()
-    # Observability: the request line's metrics namespace, X-Ray subsegments per database command,
-    # and the Swagger UI route (each off the cold-start path unless asked for).
+    # Observability: the request line's metrics namespace; X-Ray subsegments per database command
+    # (off the cold-start path unless asked for).
     metrics_namespace: str = "VoipRooms"
     trace_database_commands: bool = False
-    enable_swagger_ui: bool = False
 
     @property
     def connection_from_secret(self) -> bool:
@@ -108,7 +107,6 @@ class Settings:
             cors_allowed_origins=_origins_env("CORS_ALLOWED_ORIGINS"),
             metrics_namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "").strip() or "VoipRooms",
             trace_database_commands=_bool_env("TRACE_DATABASE_COMMANDS"),
-            enable_swagger_ui=_bool_env("ENABLE_SWAGGER_UI"),
         )
 
 
