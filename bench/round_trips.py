@@ -1,36 +1,26 @@
-"""Database commands per warm request, counted at the data seam on the demo database."""
+"""Database commands per warm request, as the request line counts them at the data seam (demo database)."""
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 from urllib.parse import quote
 
 from voip_rooms import database, handler
-from voip_rooms.store import RocketChatStore
 from voip_rooms_local.datasets import embedded_database
 from voip_rooms_local.demo import DEMO_USERS, demo_dataset
 from voip_rooms_local.events import LocalLambdaContext, rest_event
-
-SEAM = ("find_user_by_token", "roles_by_permission", "find_rooms", "count_rooms")
 
 
 def measure() -> dict[str, int]:
     """Commands of a warm request whose page tells the total, of one whose page cannot (a deep offset
     page: find with skip, then count), and of a cursor page (one find, no skip, no count)."""
     admin = DEMO_USERS[0]
-    sent: list[str] = []
-    originals = {name: getattr(RocketChatStore, name) for name in SEAM}
-
-    def counting(name: str) -> Any:
-        def wrapper(self: RocketChatStore, *args: Any) -> Any:
-            sent.append(name)
-            return originals[name](self, *args)
-
-        return wrapper
+    lines = io.StringIO()
+    log_handler: Any = handler.logger.registered_handler
 
     def commands(query: str) -> tuple[int, Any]:
-        sent.clear()
         event = rest_event(
             "GET",
             handler.ROOMS_PATH,
@@ -39,12 +29,13 @@ def measure() -> dict[str, int]:
         )
         result = handler.lambda_handler(event, LocalLambdaContext())
         assert result["statusCode"] == 200
-        return len(sent), json.loads(result["body"])
+        request_line = json.loads(lines.getvalue().splitlines()[-1])
+        assert request_line["message"] == "request"
+        return int(request_line["database_commands"]), json.loads(result["body"])
 
     database.use_database(embedded_database(demo_dataset()))
+    previous = log_handler.setStream(lines)
     try:
-        for name in SEAM:
-            setattr(RocketChatStore, name, counting(name))
         commands("")  # a warm container: the permissions are cached
         page_tells_total, _ = commands("open=true")
         page_cannot_tell, first = commands("count=5")
@@ -57,6 +48,5 @@ def measure() -> dict[str, int]:
             "cursor_page": cursor_page,
         }
     finally:
-        for name, original in originals.items():
-            setattr(RocketChatStore, name, original)
+        log_handler.setStream(previous)
         database.use_database(None)
