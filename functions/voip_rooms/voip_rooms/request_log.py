@@ -96,10 +96,11 @@ def emit(logger: Logger, status: int) -> None:
         "message": MESSAGE,
         "timestamp": _timestamp(now),
     }
+    log_handler: Any = logger.registered_handler
     # The logger's own keys: service, cold_start, the function's name and request id, correlation_id.
     record.update(
         (key, value)
-        for key, value in logger.get_current_keys().items()
+        for key, value in log_handler.formatter.get_current_keys().items()
         if value is not None and key not in _FORMATTED
     )
     record.update(line)
@@ -134,7 +135,7 @@ def emit(logger: Logger, status: int) -> None:
     }
     # Straight to the logger's stream, as one orjson dump: through logging, the record, the caller
     # lookup and the formatter's copy of every attribute cost several times the line itself.
-    stream = logger.registered_handler.stream  # type: ignore[attr-defined]
+    stream = log_handler.stream
     stream.write(orjson.dumps(record, default=str).decode("utf-8") + "\n")
     stream.flush()
 
