@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,17 @@ def server_output(process: subprocess.Popen[str]) -> str:
     lines, reader = _outputs[process.pid]
     reader.join(timeout=10)
     return "".join(lines)
+
+
+def server_printed(process: subprocess.Popen[str], text: str, timeout: float = 10) -> bool:
+    """Whether the running server has printed a line that is exactly text (waiting up to timeout)."""
+    lines, _ = _outputs[process.pid]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(line.rstrip("\n") == text for line in list(lines)):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _serve(*arguments: str, settings: dict[str, str] | None = None) -> Iterator[Server]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import urllib.request
 from urllib.error import HTTPError
 
-from tests.local.conftest import Server
+from tests.local.conftest import Server, server_printed
 from voip_rooms_local.demo import DEMO_USERS
 
 ORIGIN = "http://localhost:5173"
@@ -25,8 +25,7 @@ def test_a_browser_on_the_allowed_origin_passes_the_preflight_and_reads_the_room
     cors_server: Server,
 ) -> None:
     process, base = cors_server
-    assert process.stdout is not None
-    assert process.stdout.readline().strip() == f"voip-rooms: browsers may call it from {ORIGIN}"
+    assert server_printed(process, f"voip-rooms: browsers may call it from {ORIGIN}")
     url = f"{base}/api/v1/voip/rooms?count=1"
     status, headers = _exchange(
         url,

@@ -57,8 +57,8 @@ def test_role_may_read_only_the_connection_secret(monkeypatch: pytest.MonkeyPatc
     # The VPC role is SAM's for the optional VpcConfig: network interfaces only (docs/DEPLOYMENT.md).
     assert role["ManagedPolicyArns"] == [
         "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
         "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
     ]
     # Every extra grant is conditional: on a secret, or on an SSM parameter, being configured.
     assert {policy["Fn::If"][0] for policy in role["Policies"]} == {"HasSecret", "HasUriParameter"}
