@@ -240,3 +240,9 @@ def test_a_missing_secret_or_parameter_is_a_503_naming_the_aws_error(
     assert api.get(user=None, headers=DEMO_ADMIN).status == 503
     codes = [line["aws_error_code"] for line in _secret_errors(logs)]
     assert codes == ["ResourceNotFoundException", "ParameterNotFound"]
+    # Each also writes its request line, with the same code as its error type.
+    request_lines = [line for line in logs() if line["message"] == "request"]
+    assert [(line["status"], line["error_type"]) for line in request_lines] == [
+        (503, "ResourceNotFoundException"),
+        (503, "ParameterNotFound"),
+    ]
