@@ -1,9 +1,8 @@
-"""The template's metric filter counts, from the function's log lines, exactly the 5xx answers it gives:
-the metric a new version is rolled back on, whichever front door the request came through."""
+"""The rollback alarm's metric counts, from the function's request lines (EMF records), exactly the
+5xx answers it gives: the metric a new version is rolled back on, whichever front door was used."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,14 +21,29 @@ ADMIN = {"X-User-Id": DEMO_USERS[0].user_id, "X-Auth-Token": DEMO_USERS[0].token
 USER = {"X-User-Id": "demo-user", "X-Auth-Token": "demo-user-token"}
 
 
-def _counted_by_the_metric_filter() -> Callable[[dict[str, Any]], bool]:
-    """The template's filter pattern, { $.<field> >= <number> }, as a test of one parsed log line."""
+def _counted_by_the_rollback_alarm() -> Callable[[dict[str, Any]], bool]:
+    """Whether one parsed log line adds to the alarm's 5xx metric: an EMF record of that metric, carrying
+    the alarm's dimension values."""
     template = yaml_parse((ROOT / "template.yaml").read_text())
-    pattern = template["Resources"]["ServerErrorAnswersMetricFilter"]["Properties"]["FilterPattern"]
-    match = re.fullmatch(r"\{ \$\.(\w+) >= (\d+) \}", pattern)
-    assert match, f"pattern not understood: {pattern}"
-    field, floor = match[1], int(match[2])
-    return lambda line: isinstance(line.get(field), int) and line[field] >= floor
+    (errors,) = [
+        m
+        for m in template["Resources"]["RollbackServerErrorsAlarm"]["Properties"]["Metrics"]
+        if m["Id"] == "errors"
+    ]
+    metric = errors["MetricStat"]["Metric"]
+    wanted = {d["Name"]: d["Value"] for d in metric["Dimensions"]}
+
+    def counted(line: dict[str, Any]) -> bool:
+        directives = line.get("_aws", {}).get("CloudWatchMetrics", [])
+        emitted = {m["Name"] for d in directives for m in d["Metrics"]}
+        declared = {tuple(sorted(dims)) for d in directives for dims in d["Dimensions"]}
+        return (
+            metric["MetricName"] in emitted
+            and tuple(sorted(wanted)) in declared
+            and all(line.get(name) == value for name, value in wanted.items())
+        )
+
+    return counted
 
 
 @pytest.mark.usefixtures("demo_db")
@@ -61,5 +75,5 @@ def test_every_5xx_answer_and_nothing_else_is_counted(
         monkeypatch.setattr(handler, "_listing", failing)
         statuses.append(call("/api/v1/voip/rooms", ADMIN))
     assert statuses == [200, 400, 401, 403, 404, 405, 503, 503, 500]
-    counted = _counted_by_the_metric_filter()
+    counted = _counted_by_the_rollback_alarm()
     assert len([line for line in logs() if counted(line)]) == 3

@@ -216,24 +216,24 @@ def test_the_rollback_alarms_fire_within_a_five_minute_canary(
         assert alarm["TreatMissingData"] == "notBreaching"
 
 
-def test_the_function_s_own_5xx_answers_reach_a_rollback_alarm_from_its_log_group(
+def test_the_function_s_own_5xx_answers_reach_a_rollback_alarm_through_its_request_lines(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Through the load balancer, the HTTP API or the function URL, no API Gateway metric counts them.
     resources = _deployed(ALB, monkeypatch)
-    metric_filter = resources["ServerErrorAnswersMetricFilter"]["Properties"]
-    assert metric_filter["LogGroupName"] == {"Ref": "RoomsFunctionLogGroup"}
-    assert resources["RoomsFunction"]["Properties"]["LoggingConfig"]["LogGroup"] == {
-        "Ref": "RoomsFunctionLogGroup"
-    }
-    (counted,) = metric_filter["MetricTransformations"]
     metrics = {m["Id"]: m for m in resources["RollbackServerErrorsAlarm"]["Properties"]["Metrics"]}
-    errors = metrics["errors"]["MetricStat"]["Metric"]
-    assert (errors["Namespace"], errors["MetricName"]) == (counted["MetricNamespace"], counted["MetricName"])
-    invocations = metrics["invocations"]["MetricStat"]["Metric"]
-    assert invocations["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": "RoomsFunction"}}]
-    assert metrics["rate"]["Expression"] == "FILL(errors, 0) / invocations"
+    service = {"Name": "service", "Value": "voip-rooms"}
+    for name, dimensions in (
+        ("errors", [service, {"Name": "StatusClass", "Value": "5xx"}]),
+        ("requests", [service]),
+    ):
+        metric = metrics[name]["MetricStat"]["Metric"]
+        # The request lines' namespace (the MetricsNamespace parameter, default VoipRooms).
+        assert (metric["Namespace"], metric["MetricName"]) == ("VoipRooms", "Requests")
+        assert metric["Dimensions"] == dimensions
+    assert metrics["rate"]["Expression"] == "FILL(errors, 0) / requests"
     assert [m["Id"] for m in metrics.values() if m.get("ReturnData", True)] == ["rate"]
+    assert not [r for r in resources.values() if r["Type"] == "AWS::Logs::MetricFilter"]
 
 
 def test_provisioned_concurrency_is_kept_on_the_alias_only_when_asked(
