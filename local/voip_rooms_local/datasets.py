@@ -11,22 +11,18 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
 import mongomock
-import mongomock.filtering
 from bson import CodecOptions, DatetimeConversion, decode_file_iter, json_util
-from bson.datetime_ms import DatetimeMS
-from bson.decimal128 import Decimal128
 from bson.errors import BSONError
 from pymongo.database import Database
 
+from voip_rooms_local import mongodb_order
 from voip_rooms_local.room_shapes import ShapeSurvey, batched
 
 COLLECTIONS = ("users", "rocketchat_room", "rocketchat_permissions")
@@ -41,7 +37,6 @@ _JSON_OPTIONS = json_util.JSONOptions(
     json_mode=json_util.JSONMode.RELAXED, datetime_conversion=DatetimeConversion.DATETIME_AUTO
 )
 _READ_SIZE = 1 << 16
-_EPOCH = datetime(1970, 1, 1)
 # What json_util raises on a well-formed JSON value that is not valid Extended JSON ({"$oid": "x"}).
 _DECODE_ERRORS = (ValueError, TypeError, ArithmeticError, BSONError)
 
@@ -127,69 +122,13 @@ def embedded_database(
     collections: Mapping[str, Iterable[Document]], name: str = "rocketchat"
 ) -> Database[Document]:
     """An in-process MongoDB holding these collections; the handler reads it through the pymongo API."""
-    _sort_as_mongodb()
+    mongodb_order.install()
     database: Any = mongomock.MongoClient()[name]
     for collection, documents in collections.items():
         for batch in batched(documents, BATCH):
             # Copies: mongomock would add fields to the caller's documents.
             database[collection].insert_many([dict(document) for document in batch])
     return cast("Database[Document]", database)
-
-
-def _sort_as_mongodb() -> None:
-    """Sort as MongoDB does where mongomock cannot: NaN before every other number, Decimal128 among
-    the numbers, dates outside Python's range (DatetimeMS) among the dates.
-
-    mongomock leaves NaN wherever Python's < puts it and cannot sort the other two at all (an error,
-    so a 500). It orders sort keys with BsonComparable.__lt__ and nothing else, so wrapping it
-    changes sorting only, not query comparisons.
-    """
-    comparable: Any = mongomock.filtering.BsonComparable
-    if getattr(comparable.__lt__, "as_mongodb", False):
-        return
-    compare = comparable.__lt__
-
-    def less_than(self: Any, other: Any) -> bool:
-        a, b = _sort_number(self.obj), _sort_number(other.obj)
-        if a is not None and b is not None:
-            if math.isnan(a) or math.isnan(b):
-                return math.isnan(a) and not math.isnan(b)
-            return a < b
-        dates = _sort_millis(self.obj), _sort_millis(other.obj)
-        if dates[0] is not None and dates[1] is not None:
-            return dates[0] < dates[1]
-        # Against another type only the type order counts, which mongomock knows for plain values.
-        return bool(compare(comparable(_stand_in(self.obj)), comparable(_stand_in(other.obj))))
-
-    less_than.as_mongodb = True  # type: ignore[attr-defined]
-    comparable.__lt__ = less_than
-
-
-def _sort_number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, Decimal128):
-        number = value.to_decimal()
-        return math.nan if number.is_nan() else float(number)
-    return None
-
-
-def _sort_millis(value: Any) -> int | None:
-    if isinstance(value, DatetimeMS):
-        return int(value)
-    if isinstance(value, datetime):
-        return int(DatetimeMS(value))
-    return None
-
-
-def _stand_in(value: Any) -> Any:
-    if isinstance(value, Decimal128):
-        return 0
-    if isinstance(value, DatetimeMS):
-        return _EPOCH
-    return value
 
 
 def _data_files(directory: Path) -> list[DataFile]:
