@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from bson import json_util
 
+from tests.factories import room
 from voip_rooms_local.demo import demo_dataset
 
 Server = tuple[subprocess.Popen[str], str]
@@ -82,6 +83,23 @@ def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("small-data")
     dataset = demo_dataset()
     dataset["rocketchat_room"] = dataset["rocketchat_room"][-20:]
+    for collection, documents in dataset.items():
+        (data / f"{collection}.json").write_text(json_util.dumps(documents))
+    yield from _serve("--data", str(data))
+
+
+@pytest.fixture(scope="module")
+def string_visitor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Serving the demo users and permissions with rooms whose visitor ``v`` is a string, null, or a
+    document: a sort by ``v._id`` reads a path through values that are not documents."""
+    data = tmp_path_factory.mktemp("string-visitor-data")
+    dataset = demo_dataset()
+    dataset["rocketchat_room"] = [
+        room(_id="string", v="just-a-string"),
+        room(_id="null", v=None),
+        room(_id="x", v={"_id": "x"}),
+        room(_id="a", v={"_id": "a"}),
+    ]
     for collection, documents in dataset.items():
         (data / f"{collection}.json").write_text(json_util.dumps(documents))
     yield from _serve("--data", str(data))

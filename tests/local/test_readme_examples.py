@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shlex
+import shutil
 import subprocess
 import urllib.parse
 import urllib.request
@@ -70,3 +72,21 @@ def test_readme_curl_example_answers_as_shown(
         assert answer.startswith(shown.removesuffix(ELIDED))
     else:
         assert answer == shown
+
+
+def _shell_walk() -> str:
+    """The README's curl-and-jq loop that follows ``next``."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("url='http://localhost:3000/api/v1/voip/rooms?")
+    return text[start : text.index("\ndone\n", start) + len("\ndone\n")]
+
+
+@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("jq")), reason="needs curl and jq")
+def test_the_readmes_shell_walk_ends_on_rooms_whose_sort_path_crosses_a_string(
+    string_visitor_server: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, base_url = string_visitor_server
+    script = _shell_walk().replace("http://localhost:3000", base_url)
+    script = script.replace("open=false&count=100", "count=1&sort=%7B%22v._id%22%3A1%7D")
+    walked = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert [json.loads(line)["_id"] for line in walked.stdout.splitlines()] == ["null", "string", "a", "x"]
