@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -31,21 +31,29 @@ def rest_event(
     method: str,
     path: str,
     *,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
     query_string: str = "",
     body: str | None = None,
     source_ip: str = "127.0.0.1",
 ) -> dict[str, Any]:
-    """API Gateway REST API (payload v1) proxy event; also what direct invokers send."""
-    headers = dict(headers or {})
+    """API Gateway REST API (payload v1) proxy event; also what direct invokers send.
+
+    ``headers`` as received, a header possibly repeated: ``headers`` keeps the last value of each,
+    ``multiValueHeaders`` every value, as API Gateway does.
+    """
+    pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers or ())
+    multi_headers: dict[str, list[str]] = {}
+    for name, value in pairs:
+        multi_headers.setdefault(name, []).append(value)
+    single_headers = dict(pairs)
     multi_query = _multi_query(query_string)
     request_id = str(uuid.uuid4())
     return {
         "resource": path,
         "path": path,
         "httpMethod": method,
-        "headers": headers or None,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()} or None,
+        "headers": single_headers or None,
+        "multiValueHeaders": multi_headers or None,
         "queryStringParameters": {name: values[-1] for name, values in multi_query.items()} or None,
         "multiValueQueryStringParameters": multi_query or None,
         "pathParameters": None,
@@ -63,7 +71,7 @@ def rest_event(
             "apiId": "local",
             "protocol": "HTTP/1.1",
             "domainName": "localhost",
-            "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent", "")},
+            "identity": {"sourceIp": source_ip, "userAgent": single_headers.get("User-Agent", "")},
         },
         "body": body,
         "isBase64Encoded": False,

@@ -48,7 +48,7 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
             event = rest_event(
                 self.command,
                 url.path,
-                headers=dict(self.headers.items()),
+                headers=self.headers.items(),
                 query_string=url.query,
                 source_ip=self.client_address[0],
             )

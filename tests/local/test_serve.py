@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import signal
 import subprocess
+import urllib.parse
 import urllib.request
 from urllib.error import HTTPError
 
@@ -134,6 +136,44 @@ def test_the_swagger_ui_offers_the_openapi_document_with_the_credential_headers_
     schemes = document["components"]["securitySchemes"]  # type: ignore[index]
     assert {scheme["name"] for scheme in schemes.values()} == {"X-User-Id", "X-Auth-Token"}
     assert "/api/v1/voip/rooms" in document["paths"]  # type: ignore[operator]
+
+
+def _send_with_repeats(
+    base: str, target: str, headers: list[tuple[str, str]]
+) -> tuple[int, dict[str, object]]:
+    """A request carrying a header more than once, as urllib cannot send it."""
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(base).netloc, timeout=10)
+    try:
+        connection.putrequest("GET", target)
+        for name, value in headers:
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    "tokens", [["wrong-token", ADMIN.token], [ADMIN.token, "wrong-token"], [ADMIN.token, ADMIN.token]]
+)
+def test_a_credential_sent_twice_is_absent_as_deployed(
+    server: tuple[subprocess.Popen[str], str], tokens: list[str]
+) -> None:
+    _, base = server
+    headers = [("X-User-Id", ADMIN.user_id), *(("X-Auth-Token", token) for token in tokens)]
+    status, body = _send_with_repeats(base, "/api/v1/voip/rooms?count=1", headers)
+    assert status == 401, body
+
+
+def test_repeated_headers_and_parameters_reach_the_function_as_api_gateway_sends_them(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, base = server
+    credentials = [("X-User-Id", ADMIN.user_id), ("X-Auth-Token", ADMIN.token)]
+    status, body = _send_with_repeats(base, "/api/v1/voip/rooms?count=1&count=2", credentials)
+    assert status == 400, body
+    assert "count" in str(body["error"])
 
 
 def test_ctrl_c_stops_the_server_cleanly(server: tuple[subprocess.Popen[str], str]) -> None:
