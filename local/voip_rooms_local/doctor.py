@@ -13,11 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.database import Database
+from pymongo.errors import PyMongoError
 
 from voip_rooms.auth import login_token_expired
 from voip_rooms.indexes import ensure_indexes
+from voip_rooms.keyset import after_branches, sort_values
 from voip_rooms.permissions import ENDPOINT_PERMISSIONS, VIEW_ANY_ROOMS, VIEW_OWN_ROOMS
-from voip_rooms.query import VOIP_ROOM_TYPE
+from voip_rooms.query import VOIP_ROOM_TYPE, listing_order
 from voip_rooms.store import RocketChatStore
 from voip_rooms_local.room_shapes import ShapeSurvey
 
@@ -31,6 +33,8 @@ _WITHOUT = {
 }
 _WITHOUT_BOTH = "every caller gets 403"
 _USER_BATCH = 500
+# Each probe is one count of the rooms after a row: a scan on an embedded database.
+_MAX_TYPE_CHANGES = 8
 
 
 @dataclass
@@ -76,7 +80,7 @@ def diagnose(
         *_permissions(RocketChatStore(database).roles_by_permission(ENDPOINT_PERMISSIONS)),
         _indexes(rooms),
         *_rooms(rooms, room_limit),
-        _cursor_walks(rooms),
+        _cursor_walks(rooms, room_limit),
         _tokens(database.get_collection("users"), login_expiration, now),
     ]
     return Diagnosis(label, checks)
@@ -132,22 +136,59 @@ def _rooms(rooms: Any, room_limit: int) -> list[Check]:
     return [listing, shapes]
 
 
-def _cursor_walks(rooms: Any) -> Check:
+def _cursor_walks(rooms: Any, room_limit: int) -> Check:
     """Whether a walk with ``next`` by the default order is exact here: MongoDB sorts an array by one
-    of its elements, which no keyset condition can follow; missing and null are followed."""
+    of its elements, which no keyset condition can follow; missing and null are followed. Then, at a
+    few rows (the ends, and where the type of ``ts`` changes), the cursor's own condition must select
+    exactly the rooms that the database sorts after that row: the proof that its filters and its sort
+    agree (an embedded database that compared differently would repeat, skip or fail)."""
     unfollowable = rooms.count_documents(
         {"t": VOIP_ROOM_TYPE, "$or": [{"ts": {"$type": "array"}}, {"ts": {"$type": "object"}}]}
     )
-    if not unfollowable:
-        message = "walks by ts (the default order) are exact; cursor pages read the same indexes"
-        return Check("cursor walks", OK, message, {"unfollowable_ts": 0})
-    return Check(
-        "cursor walks",
-        WARNING,
-        f"{unfollowable} VoIP rooms hold an array or embedded document in ts: a walk by ts may repeat or "
-        "skip them, and a next taken from one is refused",
-        {"unfollowable_ts": unfollowable},
-    )
+    if unfollowable:
+        return Check(
+            "cursor walks",
+            WARNING,
+            f"{unfollowable} VoIP rooms hold an array or embedded document in ts: a walk by ts may repeat "
+            "or skip them, and a next taken from one is refused",
+            {"unfollowable_ts": unfollowable},
+        )
+    order = listing_order(None)
+    voip = {"t": VOIP_ROOM_TYPE}
+    try:
+        total = rooms.count_documents(voip)
+        rows = list(rooms.find(voip, {"ts": 1}, sort=order, limit=room_limit, batch_size=1000))
+        # Rooms after row k: the rest of the read when it was whole, else of the collection.
+        sorted_rooms = len(rows) if len(rows) < room_limit else total
+        wrong = [
+            position
+            for position in _probe_positions(rows)
+            if _count_after(rooms, voip, order, rows[position]) != sorted_rooms - position - 1
+        ]
+    except (PyMongoError, NotImplementedError, TypeError) as error:
+        message = f"a cursor page fails on this database ({type(error).__name__}: {str(error)[:120]})"
+        return Check("cursor walks", BROKEN, message, {"unfollowable_ts": 0, "error": type(error).__name__})
+    details = {"unfollowable_ts": 0, "probed_rows": len(_probe_positions(rows)), "disagreeing_rows": wrong}
+    if wrong:
+        message = (
+            f"at {len(wrong)} rows the cursor's condition and the database's sort disagree: "
+            "a walk by ts would repeat or skip rooms"
+        )
+        return Check("cursor walks", BROKEN, message, details)
+    message = "walks by ts (the default order) are exact; cursor pages read the same indexes"
+    return Check("cursor walks", OK, message, details)
+
+
+def _count_after(rooms: Any, voip: Document, order: list[tuple[str, int]], row: Document) -> int:
+    after = after_branches(order, sort_values(row, order))
+    return int(rooms.count_documents({**voip, "$or": after}))
+
+
+def _probe_positions(rows: list[Document]) -> list[int]:
+    """The first and last row, and each row whose ts is of another type than the row before."""
+    kinds = [type(row.get("ts")) for row in rows]
+    changes = [position for position in range(1, len(rows)) if kinds[position] != kinds[position - 1]]
+    return sorted({0, len(rows) - 1, *changes[:_MAX_TYPE_CHANGES]}) if rows else []
 
 
 def _tokens(users: Any, login_expiration: timedelta, now: datetime) -> Check:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bson.datetime_ms import DatetimeMS
+from bson.decimal128 import Decimal128
 
 from tests.corpus import corpus_in, write_dump
 from voip_rooms import database
 from voip_rooms.indexes import ENDPOINT_INDEXES, ensure_indexes
 from voip_rooms.settings import SETTINGS
+from voip_rooms_local import doctor
 from voip_rooms_local.cli import main
 from voip_rooms_local.datasets import embedded_database, read_collections
 from voip_rooms_local.demo import demo_dataset
@@ -167,3 +171,38 @@ def test_rooms_whose_ts_no_cursor_can_follow_are_counted() -> None:
     assert check.status == WARNING
     assert check.details == {"unfollowable_ts": 2}
     assert check.message.startswith("2 VoIP rooms hold an array or embedded document in ts")
+
+
+def test_cursor_walks_are_proved_exact_at_each_change_of_type_in_ts() -> None:
+    dataset = demo_dataset()
+    voip = [room for room in dataset["rocketchat_room"] if room["t"] == "v"]
+    del voip[0]["ts"]
+    voip[1]["ts"] = DatetimeMS(-62_200_000_000_000)  # before the year 1
+    voip[2]["ts"] = Decimal128("NaN")
+    voip[3]["ts"] = math.nan
+    check = _diagnose(embedded_database(dataset))["cursor walks"]
+    assert check.status == "ok", check.message
+    # Descending: the first row, dates to DatetimeMS, to the NaNs (a double and a Decimal128, in
+    # either order), and the last row, the one without ts.
+    assert check.details["probed_rows"] == 5
+    assert check.details["disagreeing_rows"] == []
+
+
+def test_a_cursor_condition_that_disagrees_with_the_sort_breaks_the_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(doctor, "after_branches", lambda order, values: [{"_id": {"$in": []}}])
+    check = _diagnose(embedded_database(demo_dataset()))["cursor walks"]
+    assert check.status == "broken"
+    assert check.details["disagreeing_rows"] == [0]  # the last row has nothing after it either way
+    assert "would repeat or skip rooms" in check.message
+
+
+def test_a_cursor_page_the_database_cannot_answer_breaks_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(doctor, "after_branches", lambda order, values: [{"ts": {"$near": [0, 0]}}])
+    found = _diagnose(embedded_database(demo_dataset()))
+    assert found["cursor walks"].status == "broken"
+    assert found["cursor walks"].message.startswith(
+        "a cursor page fails on this database (NotImplementedError"
+    )
+    assert found["exit"] == 1
