@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from voip_rooms.settings import Settings
+
 SUBCOMMANDS = [
     ["serve", "--port", "0"],
     ["invoke", "-"],
@@ -59,3 +61,12 @@ def test_a_connection_string_pymongo_cannot_parse_is_named_without_quoting_it() 
     answer = _voip_rooms(["doctor"], {"MONGODB_URI": "mongodb://user:s3cr3t-db-password@host:99999/"})
     _assert_refused(answer, "MONGODB_URI")
     assert "s3cr3t" not in answer.stderr
+
+
+def test_the_function_itself_names_a_setting_that_is_not_a_whole_number(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A Lambda init error says which variable to fix, as the command does.
+    monkeypatch.setenv("MONGODB_TIMEOUT_MS", "5s")
+    with pytest.raises(ValueError, match=r"^MONGODB_TIMEOUT_MS must be a whole number$"):
+        Settings.from_env()

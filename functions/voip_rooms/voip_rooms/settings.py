@@ -11,7 +11,10 @@ def _int_env(name: str, default: int, minimum: int = 0) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
-    value = int(raw)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number") from None
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}")
     return value
