@@ -191,3 +191,35 @@ def test_a_sort_by_a_visible_field_beside_a_hidden_one_is_served(api: ApiClient)
     by_message = api.get({"sort": '{"lastMessage.ts": -1}'}).body["rooms"]
     assert [r["_id"] for r in by_visitor] == [stored[1]["_id"], stored[0]["_id"]]
     assert [r["_id"] for r in by_message] == [stored[0]["_id"], stored[1]["_id"]]
+
+
+# Old or odd data: the visitor, or the last message, stored as an array of documents. (Arrays mixing
+# other values are covered in tests/unit/test_query.py: mongomock cannot project those, MongoDB can.)
+ARRAY_SHAPES = [
+    [{"_id": "visitor-1", "token": "visitor-secret"}],
+    [{"_id": "visitor-1", "token": "visitor-secret"}, {"token": "visitor-secret", "x": 1}],
+]
+
+
+@pytest.mark.parametrize("stored", ARRAY_SHAPES)
+@pytest.mark.parametrize(
+    "fields",
+    [
+        None,
+        '{"v": 1}',
+        '{"lastMessage": 1}',
+        '{"v": 1, "lastMessage": 1, "_id": 0}',
+        '{"fname": 0}',
+        '{"v._id": 1, "lastMessage.x": 1}',
+    ],
+)
+@pytest.mark.parametrize("sort", [None, '{"fname": 1}'])
+def test_the_visitor_token_is_never_returned_from_an_array_of_documents(
+    api: ApiClient, fields: str | None, stored: Any, sort: str | None
+) -> None:
+    api.add_rooms(room(v=stored, lastMessage=stored), room(v=stored, lastMessage=stored))
+    query = ({"fields": fields} if fields else {}) | ({"sort": sort} if sort else {})
+    answer = api.get(query)
+    assert answer.status == 200
+    assert "visitor-secret" not in json.dumps(answer.body)
+    assert answer.body["count"] == 2

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from voip_rooms.params import parse_rooms_params
-from voip_rooms.query import projection, room_filter, sort_order
+from voip_rooms.query import drop_paths, fetched_projection, projection, room_filter, sort_order
 
 
 def test_no_filter_is_every_voip_room() -> None:
@@ -81,3 +82,34 @@ def test_inclusion_projection_drops_the_visitor_token_path() -> None:
 def test_inclusion_projection_drops_hidden_paths() -> None:
     assert projection(parse_rooms_params({"fields": ['{"fname": 1, "e2e.key": 1}']}, None)) == {"fname": 1}
     assert projection(parse_rooms_params({"fields": ['{"members": 1, "_id": 0}']}, None)) == {"_id": 1}
+
+
+def _mixed_array() -> list[Any]:
+    return [
+        {"_id": "a", "token": "s", "n": 1},
+        "stray",
+        3,
+        None,
+        [{"_id": "b", "token": "s"}, [{"token": "s"}]],
+    ]
+
+
+def test_dropping_a_path_removes_it_from_every_document_in_arrays_along_it_as_mongodb_does() -> None:
+    row = {"_id": "r", "v": _mixed_array(), "w": {"v": 1}}
+    drop_paths(row, ["v.token", "w.v.x"])
+    assert row == {
+        "_id": "r",
+        "v": [{"_id": "a", "n": 1}, "stray", 3, None, [{"_id": "b"}, [{}]]],
+        "w": {"v": 1},
+    }
+
+
+def test_an_inclusion_below_an_array_keeps_the_named_fields_of_each_document_in_it_as_mongodb_does() -> None:
+    params = parse_rooms_params({"fields": ['{"v._id": 1}'], "sort": ['{"fname": 1}']}, None)
+    read_with, strip = fetched_projection(params, sort_order(params))
+    assert read_with == {"v._id": 1, "fname": 1}
+    assert strip is not None
+    row = {"_id": "r", "fname": "f", "v": _mixed_array()}
+    strip(row)
+    # Values that are not documents are left out, nested arrays are reduced the same way.
+    assert row == {"_id": "r", "v": [{"_id": "a"}, [{"_id": "b"}, [{}]]]}

@@ -152,25 +152,41 @@ def _keep_only(document: dict[str, Any], spec: dict[str, int]) -> None:
     for key in list(document):
         if key in whole or (key == "_id" and spec.get("_id", 1) == 1):
             continue
-        value = document[key]
-        if key in nested and isinstance(value, dict):
-            _keep_only(value, {"_id": 0} | nested[key])
-        elif key in nested and isinstance(value, list):
-            document[key] = [item for item in value if isinstance(item, dict)]
-            for item in document[key]:
-                _keep_only(item, {"_id": 0} | nested[key])
-        else:
+        kept = _kept_below(document[key], nested[key]) if key in nested else None
+        if kept is None:
             del document[key]
+        else:
+            document[key] = kept
+
+
+def _kept_below(value: Any, spec: dict[str, int]) -> Any:
+    """What an inclusion of paths below a field keeps of its value: an embedded document reduced, an
+    array element by element (nested arrays too, other elements dropped); None for anything else."""
+    if isinstance(value, dict):
+        _keep_only(value, {"_id": 0} | spec)
+        return value
+    if isinstance(value, list):
+        return [kept for kept in (_kept_below(item, spec) for item in value) if kept is not None]
+    return None
 
 
 def drop_paths(document: dict[str, Any], paths: list[str]) -> None:
+    """Remove each dotted path in place, as a MongoDB exclusion does: through embedded documents and
+    within every element of an array along the way (nested arrays too)."""
     for path in paths:
-        *parents, leaf = path.split(".")
-        parent: Any = document
-        for part in parents:
-            parent = parent.get(part) if isinstance(parent, dict) else None
-        if isinstance(parent, dict):
-            parent.pop(leaf, None)
+        _drop(document, path.split("."))
+
+
+def _drop(value: Any, parts: list[str]) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _drop(item, parts)
+    elif isinstance(value, dict):
+        head, *rest = parts
+        if rest:
+            _drop(value.get(head), rest)
+        else:
+            value.pop(head, None)
 
 
 def _includes(spec: dict[str, int]) -> bool:
