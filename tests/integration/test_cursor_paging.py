@@ -222,6 +222,36 @@ def test_a_sort_on_an_array_field_gives_a_next_that_says_to_page_with_offset(api
     assert api.get({"count": 1, "sort": '{"tags": 1}', "offset": 1}).status == 200
 
 
+def _decoded(cursor: str) -> dict[str, Any]:
+    return dict(bson.decode(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))))
+
+
+@pytest.mark.parametrize(
+    "fields", [None, '{"v": 1}', '{"lastMessage": 1}', '{"fname": 1}', '{"v": 0}', '{"_id": 0, "v": 1}']
+)
+@pytest.mark.parametrize("sort", ['{"v._id": 1}', '{"lastMessage.ts": -1}', '{"servedBy": 1}', '{"tags": 1}'])
+def test_a_next_never_carries_an_array_or_document_from_the_row_only_scalar_sort_values(
+    api: ApiClient, fields: str | None, sort: str
+) -> None:
+    # Old or odd data: arrays and documents where the sort paths usually hold one value.
+    secret = {"_id": "visitor-1", "ts": START, "token": "visitor-secret"}
+    api.add_rooms(
+        *(room(v=[secret], lastMessage=[secret], tags=["visitor-secret"]) for _ in range(2)),
+        *(room(lastMessage=secret, servedBy={"_id": "visitor-secret"}) for _ in range(2)),
+    )
+    query = {"count": 1, "sort": sort} | ({"fields": fields} if fields else {})
+    for offset in range(3):
+        answer = api.get(query | {"offset": offset})
+        assert answer.status == 200, answer.body
+        values = _decoded(answer.body["next"])["k"]
+        assert "visitor-secret" not in repr(values)
+        assert all(value == [] or not isinstance(value, list | dict) for value in values), values
+        if [] in values:
+            refused = api.get(query | {"after": answer.body["next"]})
+            assert refused.status == 400
+            assert "page with offset instead" in refused.body["error"]
+
+
 # Decimal128 is left out: mongomock cannot compare it with other numbers (MongoDB can), which would
 # fail any query on it, cursor or not.
 FORGED_VALUES = st.one_of(

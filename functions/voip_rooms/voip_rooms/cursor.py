@@ -8,7 +8,9 @@ caller's filters and permissions apply on every page.
 
 A decoded cursor is checked before it reaches a query: a value of a type the keyset condition
 cannot follow (an array, an embedded document, a regular expression, code, ...) is refused, so no
-operator or pattern can be smuggled in through it.
+operator or pattern can be smuggled in through it. Such a value is never encoded either: a row's
+array or embedded document at a sort path leaves as an empty array, so a cursor carries nothing but
+scalar sort values.
 """
 
 from __future__ import annotations
@@ -43,7 +45,11 @@ Order = Sequence[tuple[str, int]]
 
 
 def encode_cursor(values: Sequence[Any], order: Order) -> str:
-    packed = bson.encode({"v": VERSION, "s": _fingerprint(order), "k": list(values)})
+    """The cursor after a row with these sort values. A value the keyset condition cannot follow (an
+    array or embedded document, which may hold a never-returned field) is replaced by an empty array:
+    the cursor is refused on replay all the same, and nothing else of the row leaves with it."""
+    followable: list[Any] = [value if isinstance(value, _FOLLOWABLE) else [] for value in values]
+    packed = bson.encode({"v": VERSION, "s": _fingerprint(order), "k": followable})
     return base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
 
 

@@ -87,7 +87,7 @@ def sort_values(row: Any, order: Sequence[tuple[str, int]]) -> list[Any]:
 def _at_path(document: Any, path: str) -> Any:
     for part in path.split("."):
         if not isinstance(document, dict):
-            # An array along the path: the cursor carries it and is refused when used.
+            # An array along the path: encode_cursor replaces it, and the cursor is refused when used.
             return document if isinstance(document, list) else None
         document = document.get(part)
     return document
