@@ -111,7 +111,10 @@ class VoipRoom(_Stored):
 
 class RoomsPage(BaseModel):
     rooms: list[VoipRoom]
-    count: int = Field(description="rooms in this page")
+    count: int = Field(
+        description="rooms in this page: fewer than asked for when the answer would exceed its size"
+        " limit (an offset client advances by this count)"
+    )
     offset: int = Field(description="the offset used")
     total: int | None = Field(
         description="rooms matching the filter, regardless of paging; null on a page read with `after`"
@@ -134,9 +137,9 @@ class NotLoggedIn(BaseModel):
 class InvalidRequest(BaseModel):
     success: Literal[False]
     error: str = Field(description="what was wrong, then [errorType]")
-    error_type: Literal["invalid-params", "error-invalid-sort", "error-invalid-fields"] = Field(
-        alias="errorType"
-    )
+    error_type: Literal[
+        "invalid-params", "error-invalid-sort", "error-invalid-fields", "error-room-too-large"
+    ] = Field(alias="errorType")
 
 
 class Failure(BaseModel):

@@ -48,13 +48,16 @@ from voip_rooms.errors import (
 from voip_rooms.paging import page_size
 from voip_rooms.params import parse_rooms_params
 from voip_rooms.permissions import PermissionCache, authorize
-from voip_rooms.rooms import list_rooms
+from voip_rooms.response_size import fitted_json
+from voip_rooms.rooms import RoomsPage, list_rooms
 from voip_rooms.settings import SETTINGS
 from voip_rooms.store import RocketChatStore
 
 ROOMS_PATH = "/api/v1/voip/rooms"
 # The public documentation's own example calls the doubled slash.
 DOCUMENTED_ROOMS_PATH = "/api//v1/voip/rooms"
+# An ALB takes at most 1 MB from a function: under it in either reading of "MB", headers included.
+ALB_MAX_RESPONSE_BYTES = 960_000
 
 logger = Logger(service="voip-rooms")
 permission_cache = PermissionCache(SETTINGS.permissions_cache_ttl_seconds)
@@ -92,10 +95,13 @@ def answer_rooms(event: BaseProxyEvent) -> Response[str]:
                 raise
             logger.warning("database credentials rejected: connecting with the secret read again")
             page = _listing(event, user_id, token, _store(deadline))
-    return responses.json_response(200, page)
+    limit = SETTINGS.max_response_bytes
+    if isinstance(event, ALBEvent):
+        limit = min(limit, ALB_MAX_RESPONSE_BYTES)
+    return responses.json_text_response(200, fitted_json(page, limit))
 
 
-def _listing(event: BaseProxyEvent, user_id: str, token: str, store: RocketChatStore) -> dict[str, Any]:
+def _listing(event: BaseProxyEvent, user_id: str, token: str, store: RocketChatStore) -> RoomsPage:
     caller = authenticate(store, user_id, token, login_expiration=login_expiration)
     params = parse_rooms_params(_query_parameters(event), _request_body(event))
     request_log.parameters(params)

@@ -19,10 +19,15 @@ METHOD_NOT_ALLOWED_BODY = {"success": False, "error": "Method not allowed"}
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[str]:
+    return json_text_response(status, to_json(body).decode("utf-8"), headers)
+
+
+def json_text_response(status: int, text: str, headers: dict[str, str] | None = None) -> Response[str]:
+    """An answer whose body is already JSON text."""
     return Response(
         status_code=status,
         content_type=JSON,
-        body=to_json(body).decode("utf-8"),
+        body=text,
         headers={"Cache-Control": "no-store", **(headers or {})},
     )
 

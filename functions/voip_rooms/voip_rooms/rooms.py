@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from voip_rooms.cursor import encode_cursor
@@ -12,7 +14,22 @@ from voip_rooms.query import drop_paths, fetched_projection, hidden_paths_read, 
 from voip_rooms.store import RocketChatStore
 
 
-def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class RoomsPage:
+    """One page's envelope, and how to end it early (see response_size.py)."""
+
+    envelope: dict[str, Any]
+    order: list[tuple[str, int]]
+    sort_values_of: Callable[[int], list[Any]]
+
+    def first(self, count: int) -> dict[str, Any]:
+        """The envelope with only the page's first ``count`` rooms (at least one); its ``next``
+        continues right after the last of them, whether or not the full page had one."""
+        cursor = encode_cursor(self.sort_values_of(count - 1), self.order)
+        return self.envelope | {"rooms": self.envelope["rooms"][:count], "count": count, "next": cursor}
+
+
+def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> RoomsPage:
     """The response envelope for one page, in Rocket.Chat's shape, with ``next``.
 
     One row more than the page is read: it tells, in the same command, whether another page
@@ -28,7 +45,13 @@ def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> dict[str, Any]:
     rows = rooms.find_rooms(query, order, offset, limit + 1, read_with)
     page = rows[:limit]
     following = len(rows) > limit
-    next_cursor = encode_cursor(sort_values(page[-1], order), order) if following else None
+    sort_values_of: Callable[[int], list[Any]] = lambda index: sort_values(page[index], order)  # noqa: E731
+    if strip is not None:
+        # The strip may remove sort keys the caller did not ask for: each row's are kept beforehand.
+        # (Hidden paths are never sort keys, nor below one that a cursor can follow.)
+        kept = [sort_values(row, order) for row in page]
+        sort_values_of = kept.__getitem__
+    next_cursor = encode_cursor(sort_values_of(-1), order) if following else None
     if strip is not None or hidden:
         for row in page:
             if strip is not None:
@@ -39,7 +62,7 @@ def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> dict[str, Any]:
         total = total_from_page(offset, limit + 1, len(rows))
         if total is None:
             total = rooms.count_rooms(query)
-    return {
+    envelope = {
         "rooms": page,
         "count": len(page),
         "offset": offset,
@@ -47,3 +70,4 @@ def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> dict[str, Any]:
         "next": next_cursor,
         "success": True,
     }
+    return RoomsPage(envelope, order, sort_values_of)

@@ -78,6 +78,7 @@ class Settings:
     max_body_bytes: int
     max_string_length: int
     max_array_length: int
+    max_response_bytes: int = 5_500_000
     cors_allowed_origins: tuple[str, ...] = ()
     # Observability: the request line's metrics namespace; X-Ray subsegments per database command
     # (off the cold-start path unless asked for).
@@ -107,6 +108,8 @@ class Settings:
             max_body_bytes=_int_env("MAX_BODY_BYTES", 16_384, minimum=2),
             max_string_length=_int_env("MAX_STRING_LENGTH", 256, minimum=1),
             max_array_length=_int_env("MAX_ARRAY_LENGTH", 100, minimum=1),
+            # Under Lambda's 6 MB result limit, leaving room for headers and the front door's envelope.
+            max_response_bytes=_int_env("MAX_RESPONSE_BYTES", 5_500_000, minimum=10_000),
             cors_allowed_origins=_origins_env("CORS_ALLOWED_ORIGINS"),
             metrics_namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "").strip() or "VoipRooms",
             trace_database_commands=_bool_env("TRACE_DATABASE_COMMANDS"),

@@ -1,0 +1,57 @@
+"""Keep an answer under the front door's size limit by ending the page early.
+
+Lambda refuses a synchronous result over 6 MB (a 5xx to the caller), an Application Load Balancer
+one over 1 MB. The result is JSON holding the body as a string, so the body counts as that string
+is written: every quote and backslash escaped, and (as Python's json writes it by default) each
+non-ASCII character as a \\u escape of six characters, or twelve beyond the BMP. When a page is
+larger than the limit, the answer holds the longest prefix of it that fits, and its ``next``
+continues right after the last room returned.
+
+A page is serialized once; only a page more than a twelfth of the limit is measured, and only one
+over the limit is serialized again.
+"""
+
+from __future__ import annotations
+
+import json
+
+from voip_rooms.errors import InvalidParams
+from voip_rooms.rooms import RoomsPage
+from voip_rooms.serialization import to_json
+
+# No character of a serialized body takes more than twelve in the result's JSON.
+_MOST_ESCAPED = 12
+ROOM_TOO_LARGE = "error-room-too-large"
+
+
+def fitted_json(page: RoomsPage, limit: int) -> str:
+    """The page's JSON body, or that of its longest prefix whose result fits in ``limit`` bytes."""
+    text = _json(page.envelope)
+    if len(text) * _MOST_ESCAPED <= limit or wire_size(text) <= limit:
+        return text
+    # Each room's share of the result (its text and a comma), and the rest of the envelope: a first
+    # guess at how many rooms fit, checked by serializing them (the cursor's length varies a little).
+    shares = [wire_size(_json(room)) - 1 for room in page.envelope["rooms"]]
+    room_count, used = 0, wire_size(text) - sum(shares)
+    while room_count < len(shares) and used + shares[room_count] <= limit:
+        used += shares[room_count]
+        room_count += 1
+    while room_count > 0:
+        text = _json(page.first(room_count))
+        if wire_size(text) <= limit:
+            return text
+        room_count -= 1
+    raise InvalidParams(
+        f"The first room of this page is larger than one answer may be ({limit} bytes): leave its "
+        'large fields out with "fields", or step over it with "offset".',
+        ROOM_TOO_LARGE,
+    )
+
+
+def wire_size(text: str) -> int:
+    """The bytes ``text`` takes as a string in the result's JSON, quotes included."""
+    return len(json.dumps(text))
+
+
+def _json(value: object) -> str:
+    return to_json(value).decode("utf-8")
