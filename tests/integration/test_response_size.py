@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -137,3 +138,13 @@ def test_a_page_under_the_limit_is_answered_whole(api: ApiClient) -> None:
     ids = _big_rooms(api, [1_000] * 5)
     answer = api.get()
     assert (answer.room_ids, answer.body["count"], answer.body["next"]) == (ids, 5, None)
+
+
+@pytest.mark.usefixtures("limited")
+def test_the_request_line_counts_the_rooms_returned_not_the_rooms_read(
+    api: ApiClient, logs: Callable[[], list[dict[str, Any]]]
+) -> None:
+    _big_rooms(api, [20_000] * 4)
+    returned = api.get().body["count"]
+    (line,) = [line for line in logs() if line["level"] == "INFO" and line["message"] == "request"]
+    assert line["RoomsReturned"] == returned < 4

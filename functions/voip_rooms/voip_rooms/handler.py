@@ -98,7 +98,10 @@ def answer_rooms(event: BaseProxyEvent) -> Response[str]:
     limit = SETTINGS.max_response_bytes
     if isinstance(event, ALBEvent):
         limit = min(limit, ALB_MAX_RESPONSE_BYTES)
-    return responses.json_text_response(200, fitted_json(page, limit))
+    text, answered = fitted_json(page, limit)
+    if answered is not page.envelope:
+        request_log.answered(answered)  # the rooms returned: fewer than the page read
+    return responses.json_text_response(200, text)
 
 
 def _listing(event: BaseProxyEvent, user_id: str, token: str, store: RocketChatStore) -> RoomsPage:
@@ -107,7 +110,7 @@ def _listing(event: BaseProxyEvent, user_id: str, token: str, store: RocketChatS
     request_log.parameters(params)
     authorize(caller, params.agents, permission_cache.roles(store))
     page = list_rooms(store, params)
-    request_log.page(page, page_size(params.count))
+    request_log.page(page.envelope, page_size(params.count))
     return page
 
 

@@ -74,6 +74,11 @@ def page(envelope: dict[str, Any], limit: int) -> None:
     line["count"] = limit
 
 
+def answered(envelope: dict[str, Any]) -> None:
+    """The envelope actually answered, when the page was ended early to fit the size limit."""
+    line["page"] = envelope
+
+
 def refused(reason: str) -> None:
     line["reason"] = reason
 

@@ -14,6 +14,7 @@ over the limit is serialized again.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from voip_rooms.errors import InvalidParams
 from voip_rooms.rooms import RoomsPage
@@ -24,11 +25,12 @@ _MOST_ESCAPED = 12
 ROOM_TOO_LARGE = "error-room-too-large"
 
 
-def fitted_json(page: RoomsPage, limit: int) -> str:
-    """The page's JSON body, or that of its longest prefix whose result fits in ``limit`` bytes."""
+def fitted_json(page: RoomsPage, limit: int) -> tuple[str, dict[str, Any]]:
+    """The JSON body of the page, or of its longest prefix whose result fits in ``limit`` bytes, and
+    the envelope it holds."""
     text = _json(page.envelope)
     if len(text) * _MOST_ESCAPED <= limit or wire_size(text) <= limit:
-        return text
+        return text, page.envelope
     # Each room's share of the result (its text and a comma), and the rest of the envelope: a first
     # guess at how many rooms fit, checked by serializing them (the cursor's length varies a little).
     shares = [wire_size(_json(room)) - 1 for room in page.envelope["rooms"]]
@@ -37,9 +39,10 @@ def fitted_json(page: RoomsPage, limit: int) -> str:
         used += shares[room_count]
         room_count += 1
     while room_count > 0:
-        text = _json(page.first(room_count))
+        envelope = page.first(room_count)
+        text = _json(envelope)
         if wire_size(text) <= limit:
-            return text
+            return text, envelope
         room_count -= 1
     raise InvalidParams(
         f"The first room of this page is larger than one answer may be ({limit} bytes): leave its "
