@@ -17,6 +17,7 @@ def built_artifacts(python: str) -> tuple[Path, Path]:
     sources = [
         *sorted(FUNCTION_SOURCE.rglob("*.py")),
         FUNCTION_SOURCE / "Makefile",
+        ROOT / "openapi.json",
         LAYER_SOURCE / "requirements.txt",
         LAYER_SOURCE / "requirements-no-deps.txt",
         LAYER_SOURCE / "Makefile",

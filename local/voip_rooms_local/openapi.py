@@ -21,7 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import StringConstraints
 
 from voip_rooms.cursor import MAX_LENGTH as MAX_CURSOR_LENGTH
-from voip_rooms.handler import ROOMS_PATH
+from voip_rooms.handler import DOCS_PATH, ROOMS_PATH
 from voip_rooms.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from voip_rooms.params import MAX_INT32
 from voip_rooms.settings import SETTINGS
@@ -48,8 +48,6 @@ DESCRIPTION = (
     "`agents` value."
 )
 
-
-DOCS_PATH = f"{ROOMS_PATH}/docs"
 SECURITY_SCHEMES: dict[str, SecurityScheme] = {
     scheme: APIKey.model_validate({"in": APIKeyIn.header, "name": header, "description": description})
     for scheme, header, description in (

@@ -10,13 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from voip_rooms.handler import ROOMS_PATH, lambda_handler
+from voip_rooms.handler import DOCS_PATH, lambda_handler
 from voip_rooms_local.events import LocalLambdaContext, rest_event
 
 # API Gateway refuses larger payloads before the function sees them.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
-# The Swagger UI (?format=json: the OpenAPI document), answered by the documentation resolver.
-DOCS_PATH = f"{ROOMS_PATH}/docs"
 
 
 class LambdaProxyHandler(BaseHTTPRequestHandler):
@@ -58,6 +56,7 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
             return
         event |= _body_fields(self.rfile.read(length) if length > 0 else b"")
         with self.invoke_lock:
+            # The Swagger UI (?format=json: the OpenAPI document), answered by the documentation resolver.
             answer = _documentation if url.path == DOCS_PATH else lambda_handler
             result = answer(event, LocalLambdaContext())
         self._send_result(result)

@@ -419,3 +419,27 @@ def test_the_template_lints_clean_without_and_with_the_options(vpc: bool, alb: b
         template["Parameters"][name]["Default"] = value
     matches = lint(json.dumps(template), regions=["us-east-1"])
     assert [str(m) for m in matches] == []
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_the_swagger_ui_has_its_rest_route_and_invoke_permission_only_when_enabled(
+    enabled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resources = _deployed({"EnableSwaggerUi": "true"} if enabled else {}, monkeypatch)
+    paths = resources["RoomsApi"]["Properties"]["Body"]["paths"]
+    variables = resources["RoomsFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["ENABLE_SWAGGER_UI"] == ("true" if enabled else "false")
+    if not enabled:
+        assert set(paths) == {"/api/v1/voip/rooms"}
+        assert "RoomsApiDocsPermission" not in resources
+        return
+    # GET only (public metadata), to the live alias like the endpoint itself.
+    (method,) = paths["/api/v1/voip/rooms/docs"]
+    integration = paths["/api/v1/voip/rooms/docs"][method]["x-amazon-apigateway-integration"]
+    assert method == "get"
+    assert integration["type"] == "aws_proxy"
+    assert "functions/${RoomsFunctionAliaslive}/invocations" in integration["uri"]["Fn::Sub"]
+    permission = resources["RoomsApiDocsPermission"]["Properties"]
+    assert permission["FunctionName"] == {"Ref": "RoomsFunctionAliaslive"}
+    assert permission["Principal"] == "apigateway.amazonaws.com"
+    assert permission["SourceArn"]["Fn::Sub"].endswith("${RoomsApi}/*/GET/api/v1/voip/rooms/docs")

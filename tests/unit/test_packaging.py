@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -48,3 +49,73 @@ def test_the_function_imports_nothing_the_layer_does_not_ship() -> None:
     # The X-Ray SDK (and the botocore session it brings) only when database commands are traced.
     assert not loaded & {"aws_xray_sdk", "wrapt"}
     assert shipped <= loaded | {"pymongo"}
+
+
+# A fresh interpreter running the built function (its package first on the path), as Lambda would.
+_DOCS_VISIT = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from voip_rooms.handler import DOCS_PATH, lambda_handler
+
+class Context:
+    function_name, function_version, memory_limit_in_mb = "voip-rooms", "$LATEST", 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:voip-rooms"
+    aws_request_id = "test"
+
+def visit(query):
+    http = {"method": "GET", "path": DOCS_PATH, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1"}
+    event = {"version": "2.0", "rawPath": DOCS_PATH, "rawQueryString": query, "headers": {},
+             "queryStringParameters": dict([query.split("=")]) if query else None, "isBase64Encoded": False,
+             "requestContext": {"domainName": "a1b2.lambda-url.us-east-1.on.aws", "http": http,
+                                "requestId": "test", "stage": "$default"}}
+    return lambda_handler(event, Context())
+
+page, document = visit(""), visit("format=json")
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in {"pydantic", "pydantic_core"} or "swagger" in m
+                or m == "voip_rooms.api_docs")
+print(json.dumps({"file": sys.modules["voip_rooms"].__file__, "statuses": [page["statusCode"],
+                  document["statusCode"]], "document": document["body"], "loaded": loaded}))
+"""
+
+
+def _visit_docs(tmp_path: Path, setting: str) -> dict[str, object]:
+    """Build the function as sam build does, then GET the docs page and document from that build."""
+    subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-s",
+            "-C",
+            str(ROOT / "functions/voip_rooms"),
+            "build-RoomsFunction",
+            f"ARTIFACTS_DIR={tmp_path}",
+            f"PYTHON={sys.executable}",
+        ],
+        check=True,
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", _DOCS_VISIT, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "MONGODB_URI": "mongodb://127.0.0.1:27017", "ENABLE_SWAGGER_UI": setting},
+    )
+    visit: dict[str, object] = json.loads(finished.stdout.splitlines()[-1])
+    assert str(visit["file"]).startswith(str(tmp_path))
+    return visit
+
+
+def test_the_built_function_serves_the_committed_document_without_loading_pydantic(tmp_path: Path) -> None:
+    visit = _visit_docs(tmp_path, "true")
+
+    assert visit["statuses"] == [200, 200]
+    assert json.loads(str(visit["document"])) == json.loads((ROOT / "openapi.json").read_text())
+    # pydantic is not in the layer: the page must come without it (nor Powertools' swagger_ui package).
+    assert visit["loaded"] == ["voip_rooms.api_docs"]
+
+
+def test_with_the_swagger_ui_off_nothing_of_it_is_loaded_and_the_page_is_not_found(tmp_path: Path) -> None:
+    visit = _visit_docs(tmp_path, "false")
+
+    assert visit["statuses"] == [404, 404]
+    assert visit["loaded"] == []

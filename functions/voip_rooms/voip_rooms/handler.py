@@ -58,6 +58,8 @@ ROOMS_PATH = "/api/v1/voip/rooms"
 DOCUMENTED_ROOMS_PATH = "/api//v1/voip/rooms"
 # An ALB takes at most 1 MB from a function: under it in either reading of "MB", headers included.
 ALB_MAX_RESPONSE_BYTES = 960_000
+# The Swagger UI (?format=json: the OpenAPI document), served only with ENABLE_SWAGGER_UI=true.
+DOCS_PATH = f"{ROOMS_PATH}/docs"
 
 logger = Logger(service="voip-rooms")
 permission_cache = PermissionCache(SETTINGS.permissions_cache_ttl_seconds)
@@ -235,6 +237,18 @@ ERROR_ANSWERS: dict[type[Exception], Callable[[Any], Response[str]]] = {
 }
 
 
+def _documentation(resolver: ApiGatewayResolver) -> Response[str]:
+    """The Swagger UI: public metadata, no credentials; its "Try it out" calls send them."""
+    # Imported on the first visit only: with the setting off, nothing of it is ever loaded.
+    from voip_rooms import api_docs  # noqa: PLC0415
+
+    # Every front door's query, multi-value ALB's too (where Powertools' own Swagger UI sees none).
+    format_ = resolver.current_event.resolved_query_string_parameters.get("format") or [""]
+    # Powertools' own reading of the stage prefix (/prod) in the path, as its enable_swagger does.
+    base_path = resolver._get_base_path()
+    return api_docs.answer(format_[-1], base_path)
+
+
 # --- CORS (CORS_ALLOWED_ORIGINS), off when empty: one policy for every front door, by Powertools ---
 CORS_ALLOWED_HEADERS = ["X-User-Id", "X-Auth-Token", "Content-Type"]
 # Browsers cap it (Chrome at 2 hours); 10 minutes spares a preflight per request without pinning a policy.
@@ -286,6 +300,12 @@ def _front_door(resolver: ApiGatewayResolver) -> ApiGatewayResolver:
     @resolver.get(DOCUMENTED_ROOMS_PATH)
     def get_rooms() -> Response[str]:
         return answer_rooms(resolver.current_event)
+
+    if SETTINGS.enable_swagger_ui:
+
+        @resolver.get(DOCS_PATH)
+        def documentation() -> Response[str]:
+            return _documentation(resolver)
 
     @resolver.not_found
     def not_found(_: NotFoundError) -> Response[str]:

@@ -84,6 +84,8 @@ class Settings:
     # (off the cold-start path unless asked for).
     metrics_namespace: str = "VoipRooms"
     trace_database_commands: bool = False
+    # The Swagger UI at /api/v1/voip/rooms/docs: off unless asked for, so that nothing of it loads.
+    enable_swagger_ui: bool = False
 
     @property
     def connection_from_secret(self) -> bool:
@@ -113,6 +115,7 @@ class Settings:
             cors_allowed_origins=_origins_env("CORS_ALLOWED_ORIGINS"),
             metrics_namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "").strip() or "VoipRooms",
             trace_database_commands=_bool_env("TRACE_DATABASE_COMMANDS"),
+            enable_swagger_ui=_bool_env("ENABLE_SWAGGER_UI"),
         )
 
 
