@@ -140,6 +140,10 @@ class InvalidRequest(BaseModel):
     error_type: Literal[
         "invalid-params", "error-invalid-sort", "error-invalid-fields", "error-room-too-large"
     ] = Field(alias="errorType")
+    next: str | None = Field(
+        default=None,
+        description="with error-room-too-large only: the cursor right after that room, to pass as `after`",
+    )
 
 
 class Failure(BaseModel):

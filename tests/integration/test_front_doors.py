@@ -149,6 +149,23 @@ def test_an_event_of_no_known_shape_is_a_logged_clear_error(
     assert "correlation_id" not in unsupported, "no request id is carried over from an earlier event"
 
 
+@pytest.mark.parametrize("door", sorted(EVENT_BUILDERS))
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [("headers", ["a"]), ("queryStringParameters", "count=1"), ("body", {"open": True}), ("path", 7)],
+)
+def test_a_front_doors_event_with_a_member_of_the_wrong_type_is_an_unsupported_event(
+    door: str, member: str, value: Any, logs: Callable[[], list[dict[str, Any]]]
+) -> None:
+    event = EVENT_BUILDERS[door]("GET", "/api/v1/voip/rooms", headers=ADMIN)
+    event[member] = value
+    result = lambda_handler(event, LocalLambdaContext())
+    assert result["statusCode"] == 400
+    assert "Unsupported event" in json.loads(result["body"])["error"]
+    requests = [line for line in logs() if line["message"] == "request"]
+    assert [(line["status"], line["reason"]) for line in requests] == [(400, "unsupported-event")]
+
+
 def test_each_front_door_logs_its_own_request_id(
     demo_db: Any, logs: Callable[[], list[dict[str, Any]]]
 ) -> None:

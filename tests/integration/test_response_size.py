@@ -125,6 +125,30 @@ def test_a_first_room_larger_than_an_answer_may_be_is_a_400_that_says_how_to_get
     assert api.get({"offset": 2}).room_ids == ids[2:]
 
 
+@pytest.mark.usefixtures("limited")
+def test_a_cursor_walk_steps_over_a_room_too_large_with_the_refusals_next(api: ApiClient) -> None:
+    ids = _big_rooms(api, [5, LIMIT, 5, 5])
+    first = api.get({"count": 1})
+    refused = api.get({"count": 1, "after": first.body["next"]})
+    assert refused.status == 400
+    assert '"after"' in refused.body["error"]
+    walked = api.get({"count": 1, "after": refused.body["next"]})
+    assert walked.room_ids == ids[2:3]
+    assert api.get({"count": 1, "after": walked.body["next"]}).room_ids == ids[3:]
+
+
+@pytest.mark.usefixtures("limited")
+def test_a_refused_page_reports_no_rooms_returned_in_its_request_line(
+    api: ApiClient, logs: Callable[[], list[dict[str, Any]]]
+) -> None:
+    _big_rooms(api, [LIMIT, 5])
+    assert api.get().status == 400
+    (line,) = [line for line in logs() if line["level"] == "INFO" and line["message"] == "request"]
+    assert (line["status"], line["reason"]) == (400, "error-room-too-large")
+    assert "RoomsReturned" not in line
+    assert "RoomsReturned" not in [m["Name"] for m in line["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+
+
 def test_behind_a_load_balancer_the_answer_stays_under_its_1_mb_limit(api: ApiClient) -> None:
     _big_rooms(api, [70_000] * 20)
     event = alb_event("GET", "/api/v1/voip/rooms", headers=ADMIN.credentials, query_string="count=20")

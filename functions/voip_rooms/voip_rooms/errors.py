@@ -26,6 +26,15 @@ class InvalidParams(Exception):
         self.error_type = error_type
 
 
+class RoomTooLarge(InvalidParams):
+    """The first room of a page alone is larger than one answer may be (400). ``next`` is the cursor
+    right after it, so that a walk can step over it."""
+
+    def __init__(self, message: str, next_cursor: str) -> None:
+        super().__init__(message, "error-room-too-large")
+        self.next = next_cursor
+
+
 class PayloadTooLarge(Exception):
     """A request body above MAX_BODY_BYTES (413)."""
 

@@ -44,6 +44,7 @@ from voip_rooms.errors import (
     Forbidden,
     InvalidParams,
     PayloadTooLarge,
+    RoomTooLarge,
 )
 from voip_rooms.paging import page_size
 from voip_rooms.params import parse_rooms_params
@@ -196,6 +197,12 @@ def _invalid_params(error: InvalidParams) -> Response[str]:
     return responses.json_response(400, responses.invalid_params_body(error.message, error.error_type))
 
 
+def _room_too_large(error: RoomTooLarge) -> Response[str]:
+    request_log.refused(error.error_type)
+    body = responses.invalid_params_body(error.message, error.error_type) | {"next": error.next}
+    return responses.json_response(400, body)
+
+
 def _payload_too_large(_: PayloadTooLarge) -> Response[str]:
     request_log.refused("body-too-large")
     return responses.json_response(413, responses.PAYLOAD_TOO_LARGE_BODY)
@@ -228,6 +235,7 @@ def _unexpected(error: Exception) -> Response[str]:
 # One answer per domain error; Exception last, for anything unexpected.
 ERROR_ANSWERS: dict[type[Exception], Callable[[Any], Response[str]]] = {
     AuthenticationFailed: _unauthenticated,
+    RoomTooLarge: _room_too_large,
     InvalidParams: _invalid_params,
     PayloadTooLarge: _payload_too_large,
     Forbidden: _forbidden,
@@ -336,7 +344,7 @@ _resolvers: dict[str, ApiGatewayResolver] = {}
 def front_door_of(event: Any) -> str | None:
     """Which front door sent this event: rest, http, url, alb, or None for an unknown shape."""
     context = event.get("requestContext") if isinstance(event, dict) else None
-    if not isinstance(context, dict):
+    if not isinstance(context, dict) or not _fields_well_typed(event):
         return None
     if "elb" in context:
         return "alb"
@@ -377,6 +385,28 @@ def _answer(event: Any, context: LambdaContext, door: str | None) -> dict[str, A
         # A target group's answer carries a status line as well as the code.
         result["statusDescription"] = f"{result['statusCode']} {HTTPStatus(result['statusCode']).phrase}"
     return result
+
+
+# The members every front door's event has, with the types Powertools reads them as.
+_EVENT_MEMBER_TYPES: dict[str, type] = {
+    "headers": dict,
+    "multiValueHeaders": dict,
+    "queryStringParameters": dict,
+    "multiValueQueryStringParameters": dict,
+    "body": str,
+    "path": str,
+    "rawPath": str,
+    "rawQueryString": str,
+    "httpMethod": str,
+}
+
+
+def _fields_well_typed(event: dict[str, Any]) -> bool:
+    """Whether the event's members have their types (or are null): Powertools cannot read one whose
+    headers are a list, say, and it is answered as an unsupported event rather than a crash."""
+    return all(
+        event.get(name) is None or isinstance(event[name], kind) for name, kind in _EVENT_MEMBER_TYPES.items()
+    )
 
 
 def _request_id(event: dict[str, Any], door: str) -> str | None:

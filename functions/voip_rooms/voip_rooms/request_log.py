@@ -122,7 +122,7 @@ def emit(logger: Logger, status: int) -> None:
     if params is not None:
         record["filters"] = [name for field, name in NAMED_PARAMETERS if getattr(params, field) is not None]
     envelope: dict[str, Any] | None = record.pop("page", None)
-    if envelope is not None:
+    if envelope is not None and status == 200:  # a page read but refused (too large) was not answered
         metrics.append(ROOMS_RETURNED)
         record["offset"], record["total"] = envelope["offset"], envelope["total"]
         record["RoomsReturned"] = envelope["count"]

@@ -16,13 +16,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from voip_rooms.errors import InvalidParams
+from voip_rooms.errors import RoomTooLarge
 from voip_rooms.rooms import RoomsPage
 from voip_rooms.serialization import to_json
 
 # No character of a serialized body takes more than twelve in the result's JSON.
 _MOST_ESCAPED = 12
-ROOM_TOO_LARGE = "error-room-too-large"
 
 
 def fitted_json(page: RoomsPage, limit: int) -> tuple[str, dict[str, Any]]:
@@ -44,10 +43,11 @@ def fitted_json(page: RoomsPage, limit: int) -> tuple[str, dict[str, Any]]:
         if wire_size(text) <= limit:
             return text, envelope
         room_count -= 1
-    raise InvalidParams(
+    raise RoomTooLarge(
         f"The first room of this page is larger than one answer may be ({limit} bytes): leave its "
-        'large fields out with "fields", or step over it with "offset".',
-        ROOM_TOO_LARGE,
+        'large fields out with "fields", or step over it: pass this answer\'s "next" as "after", or '
+        'add one to "offset".',
+        page.first(1)["next"],
     )
 
 
