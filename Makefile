@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 3000
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup run test lint validate scan fuzz e2e build bench deploy clean
+.PHONY: setup run test lint validate scan fuzz e2e build bench deploy mutation clean
 
 setup: $(STAMP)
 
@@ -31,11 +31,14 @@ lint: setup
 validate: setup
 	$(BIN)/sam validate --lint
 
-# Checkov and schemathesis each keep their own environment: their pins conflict with aws-sam-cli's.
+# Checkov, schemathesis and mutmut each keep their own environment: their pins conflict with aws-sam-cli's.
 # So does Playwright, which end-to-end tests use only as a driver of Debian's Chromium.
 TOOL_scan := checkov==3.3.30
 TOOL_fuzz := schemathesis==4.32.5
 TOOL_e2e := playwright==1.65.2
+# mutmut runs the tests in its own process, so the project and its test dependencies go beside it.
+TOOL_mutation := mutmut==3.8.1 -e '.[test]'
+.venv-mutation/.installed: pyproject.toml
 
 .venv-%/.installed:
 	@test -x .venv-$*/bin/python || $(PYTHON) -m venv .venv-$*
@@ -70,5 +73,10 @@ deploy: build
 bench: setup
 	PYENV_VERSION="$$(pyenv version-name 2>/dev/null || true):3.13" $(BIN)/python -m bench
 
+# Mutation testing of the function package (docs/TESTING.md): slow (up to half an hour on two cores),
+# so neither `make test` nor CI runs it. MUTANTS narrows it to names such as 'voip_rooms.params.*'.
+mutation: .venv-mutation/.installed
+	nice -n 19 .venv-mutation/bin/python -m mutation $(MUTANTS)
+
 clean:
-	rm -rf $(VENV) .venv-scan .venv-fuzz .venv-e2e e2e-artifacts .aws-sam bench/.build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-scan .venv-fuzz .venv-e2e e2e-artifacts .venv-mutation .mutation .aws-sam bench/.build .pytest_cache .mypy_cache .ruff_cache .hypothesis
