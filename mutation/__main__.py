@@ -158,7 +158,7 @@ def read_verdicts() -> dict[str, Mutant]:
 def noticed_in_fresh_process(mutant: Mutant) -> bool:
     """The mutant's tests (all of them when none was traced to it) in a new interpreter."""
     env = {**os.environ, "MUTANT_UNDER_TEST": mutant.name, "PYTHONPATH": str(MUTANTS / "src")}
-    command = [BIN / "python", "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--rootdir=."]
+    command = [str(BIN / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--rootdir=."]
     try:
         result = subprocess.run(
             [*command, *(mutant.tests or TESTS)],
@@ -186,7 +186,11 @@ def write_results(mutants: Iterable[Mutant]) -> None:
         for mutant in everything:
             if mutant.verdict == "survived":
                 shown = subprocess.run(
-                    [BIN / "mutmut", "show", mutant.name], cwd=WORK, capture_output=True, text=True, check=False
+                    [BIN / "mutmut", "show", mutant.name],
+                    cwd=WORK,
+                    capture_output=True,
+                    text=True,
+                    check=False,
                 )
                 out.write(shown.stdout + "\n")
 
@@ -206,8 +210,8 @@ def report(mutants: Iterable[Mutant]) -> int:
         )
     total = sum(counts.values(), Counter[str]())
     score = _score(total)
-    killed, considered = total["killed"], total["killed"] + total["survived"]
-    print(f"mutation score: {score:.1f}% (killed {killed} of {considered}; {total['equivalent']} equivalent excluded)")
+    killed, considered, excluded = total["killed"], total["killed"] + total["survived"], total["equivalent"]
+    print(f"mutation score: {score:.1f}% (killed {killed} of {considered}; {excluded} equivalent excluded)")
     return 1 if failing or score < SCORE_FLOOR else 0
 
 

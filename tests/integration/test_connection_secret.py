@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from pymongo.errors import ConfigurationError
 
 from tests.factories import ApiClient
 from tests.fake_mongod import AUTHENTICATION_FAILED, CREDENTIAL_REFUSALS, fake_mongod
@@ -165,3 +166,74 @@ def test_a_rotations_second_attempt_stays_within_the_requests_one_deadline(
     )
     assert old.reads == ["users"]
     assert new.reads, "the second attempt was made, within what was left of the deadline"
+
+
+def test_a_secret_is_reused_no_longer_than_its_configured_max_age(secrets: Any) -> None:
+    arn = secrets.create_secret(Name="no-reuse", SecretString="mongodb://db.example:27017/first")["ARN"]
+    settings = replace(_settings_for(arn), mongodb_secret_max_age_seconds=0)
+    database.use_database(None)
+    assert database.get_database(settings).name == "first"
+    secrets.put_secret_value(SecretId=arn, SecretString="mongodb://db.example:27017/second")
+    database.use_database(None)
+    assert database.get_database(settings).name == "second", "max age 0: read on every connection"
+
+
+def test_an_ssm_parameter_is_read_again_after_a_rotation(ssm: Any) -> None:
+    name = "/rocketchat/rotating-uri"
+    ssm.put_parameter(Name=name, Value="mongodb://db.example:27017/first", Type="SecureString")
+    settings = replace(SETTINGS, mongodb_uri="", mongodb_secret_arn="", mongodb_uri_parameter=name)
+    database.use_database(None)
+    assert database.get_database(settings).name == "first"
+    ssm.put_parameter(
+        Name=name, Value="mongodb://db.example:27017/second", Type="SecureString", Overwrite=True
+    )
+    database.use_database(None)
+    assert database.get_database(settings).name == "first", "within MONGODB_SECRET_MAX_AGE_SECONDS"
+    refreshed = database.reconnect_with_fresh_secret(settings)
+    assert refreshed is not None
+    assert refreshed.name == "second"
+
+
+def test_an_ssm_parameter_value_is_trimmed(ssm: Any) -> None:
+    ssm.put_parameter(
+        Name="/rocketchat/padded", Value=" mongodb://db.example:27017/padded\n", Type="SecureString"
+    )
+    settings = replace(
+        SETTINGS, mongodb_uri="", mongodb_secret_arn="", mongodb_uri_parameter="/rocketchat/padded"
+    )
+    database.use_database(None)
+    assert database.get_database(settings).name == "padded"
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"SecretBinary": b"mongodb://db.example:27017/stored"},
+        {"SecretString": " mongodb://db.example:27017/stored \n"},
+        {"SecretString": ' \n{"uri": "mongodb://db.example:27017/stored"}'},
+    ],
+    ids=["binary", "padded-text", "json-after-whitespace"],
+)
+def test_a_secret_is_read_as_binary_text_or_json(secrets: Any, stored: dict[str, Any]) -> None:
+    arn = secrets.create_secret(Name="forms", **stored)["ARN"]
+    database.use_database(None)
+    assert database.get_database(_settings_for(arn)).name == "stored"
+
+
+@pytest.mark.parametrize("secret", ['{"uri": ""}', '{"uri": 27017}', '{"url": "mongodb://db.example"}'])
+def test_a_json_secret_without_a_usable_uri_is_refused_plainly(secrets: Any, secret: str) -> None:
+    arn = secrets.create_secret(Name="no-uri", SecretString=secret)["ARN"]
+    database.use_database(None)
+    with pytest.raises(ConfigurationError) as refused:
+        database.get_database(_settings_for(arn))
+    assert str(refused.value) == "the MongoDB secret is a JSON object without a 'uri' string"
+
+
+def test_no_connection_configured_says_which_settings_provide_one() -> None:
+    settings = replace(SETTINGS, mongodb_uri="", mongodb_secret_arn="", mongodb_uri_parameter="")
+    database.use_database(None)
+    with pytest.raises(ConfigurationError) as refused:
+        database.get_database(settings)
+    assert str(refused.value) == (
+        "no MongoDB connection configured (MONGODB_URI, MONGODB_SECRET_ARN or MONGODB_URI_PARAMETER)"
+    )

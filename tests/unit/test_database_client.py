@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
+import bson
 import pytest
+from bson.datetime_ms import DatetimeMS
 from pymongo.read_preferences import PrimaryPreferred, SecondaryPreferred
 
 from voip_rooms import database
@@ -66,3 +69,14 @@ def test_a_secret_read_with_its_retries_fits_in_the_time_left(seconds_left: floa
     worst_case = attempts * (config.connect_timeout + config.read_timeout) + (attempts - 1) * 1.0
     assert worst_case <= seconds_left + 1e-9
     assert attempts == (2 if seconds_left >= 3 else 1), "a retry only when it fits"
+
+
+def test_a_date_beyond_pythons_range_decodes_instead_of_failing_the_request() -> None:
+    database.use_database(None)
+    handle = database.get_database(replace(SETTINGS, mongodb_uri="mongodb://db.example:27017/x"))
+    stored = bson.encode({"closedAt": DatetimeMS(2**62), "ts": datetime(2026, 7, 1, 12, 0)})
+    decoded = bson.decode(stored, codec_options=handle.codec_options)
+    handle.client.close()
+    database.use_database(None)
+    assert type(decoded) is dict
+    assert decoded == {"closedAt": DatetimeMS(2**62), "ts": datetime(2026, 7, 1, 12, 0)}

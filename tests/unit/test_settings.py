@@ -38,11 +38,17 @@ TEXT_SETTINGS = [
 # A value each variable accepts, and what it becomes.
 SAMPLES: dict[str, tuple[str, Any]] = {
     "MONGODB_URI": (" mongodb://db.example:27017/rc ", "mongodb://db.example:27017/rc"),
-    "MONGODB_SECRET_ARN": (" arn:aws:secretsmanager:eu-west-1:1:secret:db ", "arn:aws:secretsmanager:eu-west-1:1:secret:db"),
+    "MONGODB_SECRET_ARN": (
+        " arn:aws:secretsmanager:eu-west-1:1:secret:db ",
+        "arn:aws:secretsmanager:eu-west-1:1:secret:db",
+    ),
     "MONGODB_URI_PARAMETER": (" /rocketchat/mongodb-uri ", "/rocketchat/mongodb-uri"),
     "MONGODB_DATABASE": (" callcenter ", "callcenter"),
     "MONGODB_READ_PREFERENCE": (" nearest ", "nearest"),
-    "CORS_ALLOWED_ORIGINS": ("https://a.example, https://b.example", ("https://a.example", "https://b.example")),
+    "CORS_ALLOWED_ORIGINS": (
+        "https://a.example, https://b.example",
+        ("https://a.example", "https://b.example"),
+    ),
     **{name: (f" {default + 7} ", default + 7) for name, default, _ in INTEGER_SETTINGS},
 }
 
@@ -163,7 +169,9 @@ POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}  # re
 
 def _template_variables() -> dict[str, Any]:
     template = yaml_parse((ROOT / "template.yaml").read_text())
-    variables: dict[str, Any] = template["Resources"]["RoomsFunction"]["Properties"]["Environment"]["Variables"]
+    variables: dict[str, Any] = template["Resources"]["RoomsFunction"]["Properties"]["Environment"][
+        "Variables"
+    ]
     return variables
 
 

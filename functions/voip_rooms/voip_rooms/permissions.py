@@ -33,7 +33,8 @@ class PermissionCache:
 
     def roles(self, lookup: PermissionLookup) -> Mapping[str, frozenset[str]]:
         now = self._clock()
-        if self._roles is None or self._ttl <= 0 or now - self._read_at >= self._ttl:
+        # A time to live of 0 reads every time: the monotonic clock never goes back.
+        if self._roles is None or now - self._read_at >= self._ttl:
             self._roles = lookup.roles_by_permission(ENDPOINT_PERMISSIONS)
             self._read_at = now
         return self._roles

@@ -1,0 +1,151 @@
+"""What the handler writes to the log for each answer other than 200, and the request id it carries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import mongomock
+import pytest
+from pymongo.errors import ServerSelectionTimeoutError
+
+from tests.factories import PLAIN_USER, ApiClient
+from voip_rooms.handler import lambda_handler
+from voip_rooms.store import RocketChatStore
+from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
+
+Logs = Callable[[], list[dict[str, Any]]]
+
+
+def _only_line(logs: Logs) -> dict[str, Any]:
+    lines = logs()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def _fields(line: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {name: line.get(name) for name in ("level", "message", *names)}
+
+
+def test_a_refused_login_is_logged_as_an_authentication_refusal(api: ApiClient, logs: Logs) -> None:
+    api.get(user=None)
+    assert _fields(_only_line(logs), "status", "reason") == {
+        "level": "INFO",
+        "message": "request refused",
+        "status": 401,
+        "reason": "authentication",
+    }
+
+
+def test_an_invalid_parameter_is_logged_with_its_error_type_and_message(api: ApiClient, logs: Logs) -> None:
+    api.get('sort={"ts":2}')
+    assert _fields(_only_line(logs), "status", "reason", "detail") == {
+        "level": "INFO",
+        "message": "request refused",
+        "status": 400,
+        "reason": "error-invalid-sort",
+        "detail": 'The "sort" value of "ts" must be 1 or -1.',
+    }
+
+
+def test_a_body_too_large_is_logged_as_such(api: ApiClient, logs: Logs) -> None:
+    api.get(body="x" * 20_000)
+    assert _fields(_only_line(logs), "status", "reason") == {
+        "level": "INFO",
+        "message": "request refused",
+        "status": 413,
+        "reason": "body-too-large",
+    }
+
+
+def test_a_missing_permission_is_logged_as_such(api: ApiClient, logs: Logs) -> None:
+    api.get(user=api.add_user(PLAIN_USER))
+    assert _fields(_only_line(logs), "status", "reason") == {
+        "level": "INFO",
+        "message": "request refused",
+        "status": 403,
+        "reason": "permission",
+    }
+
+
+def test_an_unreachable_database_is_logged_as_an_error_naming_the_driver_error(
+    api: ApiClient, logs: Logs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(*_: Any, **__: Any) -> Any:
+        raise ServerSelectionTimeoutError("db.internal:27017: timed out")
+
+    monkeypatch.setattr(mongomock.Collection, "find", unreachable)
+    assert api.get().status == 503
+    assert _fields(_only_line(logs), "status", "error_type") == {
+        "level": "ERROR",
+        "message": "database unavailable",
+        "status": 503,
+        "error_type": "ServerSelectionTimeoutError",
+    }
+
+
+def test_an_unexpected_error_is_logged_with_its_traceback(
+    api: ApiClient, logs: Logs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(RocketChatStore, "find_rooms", broken)
+    assert api.get().status == 500
+    line = _only_line(logs)
+    assert _fields(line, "status") == {"level": "ERROR", "message": "unexpected error", "status": 500}
+    assert "RuntimeError: boom" in line["exception"]
+
+
+def test_an_unsupported_event_is_logged_with_its_first_twenty_keys_sorted(logs: Logs) -> None:
+    event = {f"key{n:02d}": n for n in range(25, 0, -1)}
+    lambda_handler(event, LocalLambdaContext())
+    assert _fields(_only_line(logs), "event_keys") == {
+        "level": "ERROR",
+        "message": "unsupported event",
+        "event_keys": [f"key{n:02d}" for n in range(1, 21)],
+    }
+
+
+def test_an_unsupported_event_that_is_not_an_object_is_logged_without_keys(logs: Logs) -> None:
+    lambda_handler(["not", "an", "event"], LocalLambdaContext())
+    assert _only_line(logs)["event_keys"] == []
+
+
+# --- the request id on each line ---
+
+
+def _correlation_id(event: dict[str, Any], logs: Logs) -> Any:
+    lambda_handler(event, LocalLambdaContext())  # no credentials: one refusal line
+    return _only_line(logs).get("correlation_id")
+
+
+def test_an_alb_request_is_logged_with_its_trace_id_from_single_value_headers(logs: Logs) -> None:
+    event = EVENT_BUILDERS["alb"]("GET", "/api/v1/voip/rooms", headers={"X-Amzn-Trace-Id": "Root=1-abc"})
+    assert _correlation_id(event, logs) == "Root=1-abc"
+
+
+def test_an_alb_request_is_logged_with_its_trace_id_from_multi_value_headers(logs: Logs) -> None:
+    event = EVENT_BUILDERS["alb-multi"](
+        "GET", "/api/v1/voip/rooms", headers={"X-Amzn-Trace-Id": "Root=1-def"}
+    )
+    assert _correlation_id(event, logs) == "Root=1-def"
+
+
+def test_an_alb_request_without_a_trace_id_is_logged_without_one(logs: Logs) -> None:
+    event = EVENT_BUILDERS["alb"]("GET", "/api/v1/voip/rooms")
+    del event["headers"]["x-amzn-trace-id"]
+    assert _correlation_id(event, logs) is None
+
+
+@pytest.mark.parametrize("door", ["rest", "http", "url"])
+def test_a_request_without_a_request_id_is_logged_without_one(door: str, logs: Logs) -> None:
+    event = EVENT_BUILDERS[door]("GET", "/api/v1/voip/rooms")
+    del event["requestContext"]["requestId"]
+    assert _correlation_id(event, logs) is None
+
+
+@pytest.mark.parametrize("door", ["http", "url"])
+def test_a_payload_v2_request_is_logged_with_its_request_id(door: str, logs: Logs) -> None:
+    event = EVENT_BUILDERS[door]("GET", "/api/v1/voip/rooms")
+    assert _correlation_id(event, logs) == event["requestContext"]["requestId"]
