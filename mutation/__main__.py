@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,7 @@ WORKERS = 2  # the machine's two cores; `make mutation` runs it at the lowest pr
 SCORE_FLOOR, MODULE_FLOOR = 90.0, 85.0
 # A fresh interpreter imports the whole stack before the first test: allow for it beyond the tests' time.
 RECHECK_TIMEOUT_SECONDS = 600
+KILLS_CONFIRMED = 10
 
 # mutmut's verdicts (its exit codes per mutant) that count as noticed, and those rechecked.
 NOTICED = {1, 3, 36, 24, -24, 152, 255, -11, -9, 37}  # failed, internal error, timeout, crash, type check
@@ -60,6 +62,7 @@ class Mutant:
     name: str
     module: str
     verdict: str  # killed, survived, equivalent
+    exit_code: int
     tests: list[str] = field(default_factory=list)
 
 
@@ -84,6 +87,21 @@ def main(names: Sequence[str]) -> int:
     if unknown and not names:
         print(f"equivalents.txt names mutants that no longer exist (the code changed): {unknown}")
         return 2
+    # A kill that a fresh interpreter does not repeat means the tests failed for another reason
+    # (state left by the fork server's first session): then no verdict can be trusted.
+    failed = sorted(m.name for m in mutants.values() if m.exit_code == 1)
+    chosen = random.Random(0).sample(failed, min(KILLS_CONFIRMED, len(failed)))  # noqa: S311 - not a secret
+    sample = [mutants[name] for name in chosen]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        unconfirmed = [
+            m.name
+            for m, noticed in zip(sample, pool.map(noticed_in_fresh_process, sample), strict=True)
+            if not noticed
+        ]
+    if unconfirmed:
+        print(f"kills that a fresh interpreter does not repeat (the harness is broken): {unconfirmed}")
+        return 2
+    print(f"{len(sample)} sampled kills repeated in fresh interpreters", flush=True)
     survivors = [m for m in mutants.values() if m.verdict == "survived"]
     print(f"rechecking {len(survivors)} survivors in fresh interpreters", flush=True)
     with ThreadPoolExecutor(WORKERS) as pool:
@@ -151,7 +169,7 @@ def read_verdicts() -> dict[str, Mutant]:
             else:
                 continue  # not run: outside NAME
             tests = tests_by_function.get(name.partition("__mutmut_")[0], [])
-            mutants[name] = Mutant(name, module, verdict, sorted(tests))
+            mutants[name] = Mutant(name, module, verdict, exit_code, sorted(tests))
     return mutants
 
 

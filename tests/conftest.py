@@ -79,13 +79,13 @@ def no_secret_leaks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(auth, "hash_login_token", recording_hash)
     monkeypatch.setattr(responses, "to_json", recording_to_json)
     log_handler: Any = handler.logger.registered_handler
-    # This test's own stdout, not the logger's: a second pytest session in one process (mutmut's)
-    # would find the stream the logger first wrote to already closed.
+    # This test's own stdout, and not setStream (which flushes the old stream): a second pytest
+    # session in one process (mutmut's) finds the stream the logger first wrote to closed.
     tee = _Tee(sys.stdout)
-    previous = log_handler.setStream(tee)
+    previous, log_handler.stream = log_handler.stream, tee
     yield
     if log_handler.stream is tee:
-        log_handler.setStream(previous)
+        log_handler.stream = previous
     written = tee.getvalue() + b"".join(bodies).decode("utf-8", "replace")
     leaked = sorted({secret for secret in secrets if len(secret) >= 8 and secret in written})
     assert not leaked, f"secrets in logs or responses: {leaked}"
