@@ -157,7 +157,12 @@ def stage() -> None:
 
 def read_verdicts() -> dict[str, Mutant]:
     stats = json.loads((MUTANTS / "mutmut-stats.json").read_text())
-    tests_by_function: dict[str, list[str]] = stats["tests_by_mangled_function_name"]
+    # Per module, not per function: a function that runs at import (a table built from it, the
+    # settings) is traced only to the first test of the session, yet every test of its module sees it.
+    tests_by_module: dict[str, list[str]] = {}
+    for function, tests in stats["tests_by_mangled_function_name"].items():
+        module = function.removeprefix("voip_rooms.").partition(".")[0]
+        tests_by_module[module] = sorted({*tests_by_module.get(module, []), *tests})
     mutants: dict[str, Mutant] = {}
     for meta in sorted((MUTANTS / "src" / "voip_rooms").glob("*.py.meta")):
         module = meta.name.removesuffix(".py.meta")
@@ -168,13 +173,12 @@ def read_verdicts() -> dict[str, Mutant]:
                 verdict = "survived"
             else:
                 continue  # not run: outside NAME
-            tests = tests_by_function.get(name.partition("__mutmut_")[0], [])
-            mutants[name] = Mutant(name, module, verdict, exit_code, sorted(tests))
+            mutants[name] = Mutant(name, module, verdict, exit_code, tests_by_module.get(module, []))
     return mutants
 
 
 def noticed_in_fresh_process(mutant: Mutant) -> bool:
-    """The mutant's tests (all of them when none was traced to it) in a new interpreter."""
+    """Its module's tests (all of them when none was traced there) in a new interpreter."""
     env = {**os.environ, "MUTANT_UNDER_TEST": mutant.name, "PYTHONPATH": str(MUTANTS / "src")}
     command = [str(BIN / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--rootdir=."]
     try:

@@ -221,7 +221,7 @@ def _boto3_session() -> Any:
 
 def _uri_from_secret_value(value: Any) -> str:
     """A secret holds the plain connection string, or a JSON object with a "uri" key."""
-    text = value.decode("utf-8") if isinstance(value, bytes) else str(value)
+    text = value.decode() if isinstance(value, bytes) else str(value)
     if text.lstrip().startswith("{"):
         uri = json.loads(text).get("uri")
         if not isinstance(uri, str) or not uri:

@@ -18,7 +18,7 @@ class InvalidParams(Exception):
     """
 
     def __init__(self, message: str, error_type: str = "invalid-params") -> None:
-        safe = message.encode("utf-8", "backslashreplace").decode("utf-8")
+        safe = message.encode(errors="backslashreplace").decode()
         if len(safe) > MAX_MESSAGE_LENGTH:
             safe = safe[: MAX_MESSAGE_LENGTH - 1] + "…"
         super().__init__(safe)

@@ -166,14 +166,14 @@ def _request_body(event: BaseProxyEvent) -> str | None:
         return None
     if event.is_base64_encoded:
         try:
-            body = base64.b64decode(body, validate=True).decode("utf-8")
+            body = base64.b64decode(body, validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             raise InvalidParams("The request body must be a JSON object.") from None
     # Characters first: a multi-megabyte body is refused without encoding it. surrogatepass: a direct
     # invoker's JSON can carry lone surrogates, which the parser refuses later.
     if (
         len(body) > SETTINGS.max_body_bytes
-        or len(body.encode("utf-8", "surrogatepass")) > SETTINGS.max_body_bytes
+        or len(body.encode(errors="surrogatepass")) > SETTINGS.max_body_bytes
     ):
         raise PayloadTooLarge
     return body

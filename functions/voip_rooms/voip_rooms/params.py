@@ -129,8 +129,8 @@ def _body_fields(body: str | None) -> dict[str, Any]:
     return parsed
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+def _refuse_constant(_: str) -> Any:
+    raise ValueError  # NaN and Infinity are not JSON; the caller's refusal says so
 
 
 # Field validators: (public name, raw value, whether it came from the query string) -> value.
@@ -294,7 +294,7 @@ def _storable(text: str) -> bool:
     if "\x00" in text:
         return False
     try:
-        text.encode("utf-8")
+        text.encode()
     except UnicodeEncodeError:
         return False
     return True

@@ -48,6 +48,6 @@ def unsupported_event_result() -> dict[str, Any]:
     return {
         "statusCode": 400,
         "headers": {"Content-Type": JSON, "Cache-Control": "no-store"},
-        "body": to_json(body).decode("utf-8"),
+        "body": to_json(body).decode(),
         "isBase64Encoded": False,
     }
