@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from pymongo.errors import ConfigurationError
+from pymongo.errors import ConfigurationError, InvalidOperation
 
 from tests.factories import ApiClient
 from tests.fake_mongod import AUTHENTICATION_FAILED, CREDENTIAL_REFUSALS, fake_mongod
@@ -237,3 +237,16 @@ def test_no_connection_configured_says_which_settings_provide_one() -> None:
     assert str(refused.value) == (
         "no MongoDB connection configured (MONGODB_URI, MONGODB_SECRET_ARN or MONGODB_URI_PARAMETER)"
     )
+
+
+def test_reconnecting_with_a_fresh_secret_closes_the_old_client(secrets: Any) -> None:
+    arn = secrets.create_secret(Name="closing", SecretString="mongodb://db.example:27017/first")["ARN"]
+    settings = replace(_settings_for(arn), mongodb_timeout_ms=100)
+    database.use_database(None)
+    old = database.get_database(settings)
+    fresh = database.reconnect_with_fresh_secret(settings)
+    assert fresh is not None
+    assert database.get_database(settings) is fresh
+    with pytest.raises(InvalidOperation, match="after close"):
+        old.rooms.find_one()
+    fresh.client.close()
