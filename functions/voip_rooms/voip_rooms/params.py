@@ -239,18 +239,13 @@ def _projection_spec(name: str, value: Any, _: bool = False) -> FieldSpec:
         if type(flag) is not int or flag not in (0, 1):
             raise InvalidParams(f'The "fields" value of "{key}" must be 0 or 1.', INVALID_FIELDS)
     # "_id: 0" may accompany included fields; "_id: 1" among excluded ones is a mix.
-    modes = {flag for key, flag in spec.items() if key != "_id"} | (
-        {1} if spec.get("_id") == 1 and len(spec) > 1 else set()
-    )
+    modes = {flag for key, flag in spec.items() if key != "_id"} | ({1} if spec.get("_id") == 1 else set())
     if len(modes) > 1:
         raise InvalidParams(
             'The "fields" parameter cannot mix included (1) and excluded (0) fields.', INVALID_FIELDS
         )
     for path in spec:
-        parts = path.split(".")
-        parent = next(
-            (".".join(parts[:i]) for i in range(1, len(parts)) if ".".join(parts[:i]) in spec), None
-        )
+        parent = next((other for other in spec if path.startswith(other + ".")), None)
         if parent is not None:
             raise InvalidParams(f'The "fields" paths "{parent}" and "{path}" overlap.', INVALID_FIELDS)
     return tuple(spec.items())
