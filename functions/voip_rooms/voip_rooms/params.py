@@ -134,6 +134,7 @@ def _refuse_constant(_: str) -> Any:
 
 
 # Field validators: (public name, raw value, whether it came from the query string) -> value.
+# Only page numbers read that flag; the others take it as `*_` (and may be called without it).
 
 
 def _text(name: str, value: Any) -> str:
@@ -147,22 +148,22 @@ def _text(name: str, value: Any) -> str:
     return value
 
 
-def _cursor_text(name: str, value: Any, _: bool = False) -> str:
+def _cursor_text(name: str, value: Any, *_: bool) -> str:
     # Longer than other text: a cursor carries up to six sort values. Decoded once "sort" is known.
     if not isinstance(value, str) or not 0 < len(value) <= MAX_CURSOR_LENGTH:
         raise InvalidParams(f'Invalid "{name}" parameter: expected a cursor from "next".')
     return value
 
 
-def _filter_text(name: str, value: Any, _: bool = False) -> str | None:
+def _filter_text(name: str, value: Any, *_: bool) -> str | None:
     return None if value == EMPTY else _text(name, value)
 
 
-def _visitor_id(name: str, value: Any, _: bool = False) -> str | None:
+def _visitor_id(name: str, value: Any, *_: bool) -> str | None:
     return None if value == UNDEFINED_VISITOR else _filter_text(name, value)
 
 
-def _text_list(name: str, value: Any, _: bool = False) -> tuple[str, ...] | None:
+def _text_list(name: str, value: Any, *_: bool) -> tuple[str, ...] | None:
     if not isinstance(value, list):
         raise InvalidParams(f'Invalid "{name}" parameter: Input should be a valid list.')
     if len(value) > SETTINGS.max_array_length:
@@ -173,7 +174,7 @@ def _text_list(name: str, value: Any, _: bool = False) -> tuple[str, ...] | None
     return items or None
 
 
-def _as_bool(name: str, value: Any, _: bool = False) -> bool:
+def _as_bool(name: str, value: Any, *_: bool) -> bool:
     if isinstance(value, bool):
         return value
     if value in ("true", "false"):
@@ -181,7 +182,7 @@ def _as_bool(name: str, value: Any, _: bool = False) -> bool:
     raise InvalidParams(f'The "{name}" parameter must be true or false.')
 
 
-def _direction(name: str, value: Any, _: bool = False) -> str | None:
+def _direction(name: str, value: Any, *_: bool) -> str | None:
     if value == EMPTY:
         return None
     if value not in DIRECTIONS:
@@ -201,7 +202,7 @@ def _page_number(name: str, value: Any, from_text: bool) -> int:
     return value
 
 
-def _date_range(name: str, value: Any, _: bool = False) -> DateRange:
+def _date_range(name: str, value: Any, *_: bool) -> DateRange:
     bounds = _json_object(name, value, "invalid-params")
     unknown = set(bounds) - {"start", "end"}
     if unknown:
@@ -215,7 +216,7 @@ def _date_range(name: str, value: Any, _: bool = False) -> DateRange:
     return DateRange(start=start, end=end)
 
 
-def _sort_spec(name: str, value: Any, _: bool = False) -> FieldSpec:
+def _sort_spec(name: str, value: Any, *_: bool) -> FieldSpec:
     spec = _json_object(name, value, INVALID_SORT)
     if len(spec) > MAX_SORT_KEYS:
         raise InvalidParams(f'The "sort" parameter accepts at most {MAX_SORT_KEYS} fields.', INVALID_SORT)
@@ -232,7 +233,7 @@ def _sort_spec(name: str, value: Any, _: bool = False) -> FieldSpec:
     return tuple(spec.items())
 
 
-def _projection_spec(name: str, value: Any, _: bool = False) -> FieldSpec:
+def _projection_spec(name: str, value: Any, *_: bool) -> FieldSpec:
     spec = _json_object(name, value, INVALID_FIELDS)
     for key, flag in spec.items():
         _check_field_path("fields", key, INVALID_FIELDS)
