@@ -115,3 +115,10 @@ def test_the_configured_read_preference_reaches_the_room_listing(
     assert api.get().status == 200
     assert [store._rooms.read_preference for store in stores] == [Nearest()]
     assert stores[0]._users.read_preference == PrimaryPreferred()
+
+
+def test_a_payload_v2_event_without_a_domain_name_is_an_http_api_request() -> None:
+    event = EVENT_BUILDERS["http"]("GET", "/api/v1/voip/rooms")
+    del event["requestContext"]["domainName"]
+    assert handler.front_door_of(event) == "http"
+    assert lambda_handler(event, LocalLambdaContext())["statusCode"] == 401

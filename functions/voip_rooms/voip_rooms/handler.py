@@ -349,7 +349,7 @@ def front_door_of(event: Any) -> str | None:
     if "elb" in context:
         return "alb"
     if event.get("version") == "2.0" and isinstance(context.get("http"), dict):
-        return "url" if ".lambda-url." in str(context.get("domainName", "")) else "http"
+        return "url" if ".lambda-url." in str(context.get("domainName")) else "http"
     if "httpMethod" in event:
         # REST APIs, and HTTP APIs sending payload format 1.0.
         return "rest"
