@@ -324,3 +324,22 @@ def test_an_invalid_parameter_has_the_generic_type_unless_told_otherwise() -> No
 def test_dates_with_offsets_become_naive_utc() -> None:
     params = _parsed(body={"createdAt": {"end": "2026-07-01T23:30:00-01:00"}})
     assert params.created_at == DateRange(end=datetime(2026, 7, 2, 0, 30))
+
+
+@pytest.mark.parametrize("bound", [5, "", ["2026-07-01"]])
+def test_a_date_bound_that_is_not_a_date_string_is_refused(bound: Any) -> None:
+    assert _refusal(body={"createdAt": {"start": bound}}) == (
+        'The "createdAt.start" query parameter must be a valid date.',
+        "invalid-params",
+    )
+
+
+def test_a_null_date_bound_is_no_bound() -> None:
+    assert _parsed(body={"createdAt": {"start": None, "end": "2026-07-01"}}).created_at == DateRange(
+        end=datetime(2026, 7, 1)
+    )
+
+
+def test_a_lone_surrogate_or_nul_in_a_string_is_refused() -> None:
+    assert _refusal(body='{"queue": "a\\ud800"}')[0].startswith('Invalid "queue" parameter: expected 1 to')
+    assert _refusal(body='{"queue": "a\\u0000"}')[0].startswith('Invalid "queue" parameter: expected 1 to')
