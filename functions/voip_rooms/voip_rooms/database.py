@@ -92,11 +92,10 @@ def _connect(settings: Settings, uri: str) -> Database[dict[str, Any]]:
         serverSelectionTimeoutMS=settings.mongodb_timeout_ms,
         connectTimeoutMS=settings.mongodb_timeout_ms,
         timeoutMS=settings.mongodb_timeout_ms,
-        retryReads=True,
         compressors="zlib",
     )
     # DATETIME_AUTO: a date outside Python's range decodes as DatetimeMS instead of failing.
-    codec = CodecOptions(document_class=dict, datetime_conversion=DatetimeConversion.DATETIME_AUTO)
+    codec: CodecOptions[dict[str, Any]] = CodecOptions(datetime_conversion=DatetimeConversion.DATETIME_AUTO)
     return client.get_default_database(default=settings.mongodb_database, codec_options=codec)
 
 
