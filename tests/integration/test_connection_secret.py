@@ -250,3 +250,22 @@ def test_reconnecting_with_a_fresh_secret_closes_the_old_client(secrets: Any) ->
     with pytest.raises(InvalidOperation, match="after close"):
         old.rooms.find_one()
     fresh.client.close()
+
+
+def test_an_ssm_parameter_is_reused_no_longer_than_the_configured_max_age(ssm: Any) -> None:
+    name = "/rocketchat/unreused-uri"
+    ssm.put_parameter(Name=name, Value="mongodb://db.example:27017/first", Type="SecureString")
+    settings = replace(
+        SETTINGS,
+        mongodb_uri="",
+        mongodb_secret_arn="",
+        mongodb_uri_parameter=name,
+        mongodb_secret_max_age_seconds=0,
+    )
+    database.use_database(None)
+    assert database.get_database(settings).name == "first"
+    ssm.put_parameter(
+        Name=name, Value="mongodb://db.example:27017/second", Type="SecureString", Overwrite=True
+    )
+    database.use_database(None)
+    assert database.get_database(settings).name == "second", "max age 0: read on every connection"
