@@ -24,7 +24,7 @@ from voip_rooms.errors import (
     PayloadTooLarge,
 )
 from voip_rooms.handler import lambda_handler
-from voip_rooms.params import RoomsParams, parse_rooms_params
+from voip_rooms.params import FIELD_NAMES, RoomsParams, parse_rooms_params
 from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
 
 NOT_LOGGED_IN = "You must be logged in to do this."
@@ -142,6 +142,12 @@ PARAMETERS: dict[str, tuple[Any, str, Any]] = {
     "sort": ({"ts": 1}, "sort", (("ts", 1),)),
     "fields": ({"fname": 1}, "fields", (("fname", 1),)),
 }
+
+
+def test_the_table_above_covers_every_parameter() -> None:
+    # A cursor is only made by a page's "next" (tests/integration/test_cursor_paging.py).
+    assert set(FIELD_NAMES) - set(PARAMETERS) == {"after"}
+    assert set(PARAMETERS) <= set(FIELD_NAMES)
 
 
 @pytest.mark.parametrize("name", sorted(PARAMETERS))

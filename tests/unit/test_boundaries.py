@@ -164,7 +164,14 @@ def test_a_field_that_only_starts_like_a_hidden_one_is_returned() -> None:
 
 
 def test_the_hidden_fields_are_rocketchats_private_room_fields() -> None:
-    assert sorted(HIDDEN_FIELDS) == ["e2e", "importIds", "joinCode", "members", "v.token"]
+    assert sorted(HIDDEN_FIELDS) == [
+        "e2e",
+        "importIds",
+        "joinCode",
+        "lastMessage.token",
+        "members",
+        "v.token",
+    ]
 
 
 # --- what authentication may read of a user ---
