@@ -190,7 +190,8 @@ def _drop(value: Any, parts: list[str]) -> None:
 
 
 def _includes(spec: dict[str, int]) -> bool:
-    return spec == {"_id": 1} or any(flag == 1 for key, flag in spec.items() if key != "_id")
+    # "_id: 1" beside excluded fields is refused as a mix (params), so any 1 means an inclusion.
+    return 1 in spec.values()
 
 
 def _is_hidden(path: str) -> bool:
