@@ -178,16 +178,23 @@ def test_a_secret_is_reused_no_longer_than_its_configured_max_age(secrets: Any) 
     assert database.get_database(settings).name == "second", "max age 0: read on every connection"
 
 
-def test_an_ssm_parameter_is_read_again_after_a_rotation(ssm: Any) -> None:
-    name = "/rocketchat/rotating-uri"
+def _rotated_ssm_parameter(ssm: Any, name: str, **overrides: Any) -> Settings:
+    """Settings reading a parameter once as "first", then rotated to "second"; the handle forgotten."""
     ssm.put_parameter(Name=name, Value="mongodb://db.example:27017/first", Type="SecureString")
-    settings = replace(SETTINGS, mongodb_uri="", mongodb_secret_arn="", mongodb_uri_parameter=name)
+    settings = replace(
+        SETTINGS, mongodb_uri="", mongodb_secret_arn="", mongodb_uri_parameter=name, **overrides
+    )
     database.use_database(None)
     assert database.get_database(settings).name == "first"
     ssm.put_parameter(
         Name=name, Value="mongodb://db.example:27017/second", Type="SecureString", Overwrite=True
     )
     database.use_database(None)
+    return settings
+
+
+def test_an_ssm_parameter_is_read_again_after_a_rotation(ssm: Any) -> None:
+    settings = _rotated_ssm_parameter(ssm, "/rocketchat/rotating-uri")
     assert database.get_database(settings).name == "first", "within MONGODB_SECRET_MAX_AGE_SECONDS"
     refreshed = database.reconnect_with_fresh_secret(settings)
     assert refreshed is not None
@@ -253,19 +260,5 @@ def test_reconnecting_with_a_fresh_secret_closes_the_old_client(secrets: Any) ->
 
 
 def test_an_ssm_parameter_is_reused_no_longer_than_the_configured_max_age(ssm: Any) -> None:
-    name = "/rocketchat/unreused-uri"
-    ssm.put_parameter(Name=name, Value="mongodb://db.example:27017/first", Type="SecureString")
-    settings = replace(
-        SETTINGS,
-        mongodb_uri="",
-        mongodb_secret_arn="",
-        mongodb_uri_parameter=name,
-        mongodb_secret_max_age_seconds=0,
-    )
-    database.use_database(None)
-    assert database.get_database(settings).name == "first"
-    ssm.put_parameter(
-        Name=name, Value="mongodb://db.example:27017/second", Type="SecureString", Overwrite=True
-    )
-    database.use_database(None)
+    settings = _rotated_ssm_parameter(ssm, "/rocketchat/unreused-uri", mongodb_secret_max_age_seconds=0)
     assert database.get_database(settings).name == "second", "max age 0: read on every connection"
