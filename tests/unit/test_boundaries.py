@@ -203,3 +203,38 @@ def test_authentication_reads_only_roles_activity_and_each_tokens_hash_date_and_
     }
     assert RocketChatStore(db).find_user_by_token("u1", hash_login_token("other")) is None
     assert RocketChatStore(db).find_user_by_token("u2", HASHED) is None
+
+
+class _RecordingPermissions:
+    """A permissions collection that answers like MongoDB would and records what it was asked."""
+
+    def __init__(self, documents: list[dict[str, Any]]) -> None:
+        self.documents = documents
+        self.asked: list[tuple[Any, Any]] = []
+
+    def find(self, query: dict[str, Any], fields: dict[str, int]) -> list[dict[str, Any]]:
+        self.asked.append((query, fields))
+        wanted = query["_id"]["$in"]
+        return [{"_id": d["_id"], "roles": d["roles"]} for d in self.documents if d["_id"] in wanted]
+
+
+class _OneCollectionDatabase:
+    def __init__(self, permissions: _RecordingPermissions) -> None:
+        self.permissions = permissions
+
+    def get_collection(self, name: str, read_preference: Any = None) -> Any:
+        return self.permissions if name == "rocketchat_permissions" else None
+
+
+def test_the_permission_read_asks_for_the_given_permissions_and_only_their_roles() -> None:
+    permissions = _RecordingPermissions(
+        [
+            {"_id": "view-livechat-rooms", "roles": ["admin"], "group": "livechat"},
+            {"_id": "view-l-room", "roles": None},
+            {"_id": "edit-room", "roles": ["owner"]},
+        ]
+    )
+    store = RocketChatStore(_OneCollectionDatabase(permissions))  # type: ignore[arg-type]
+    found = store.roles_by_permission(ENDPOINT_PERMISSIONS)
+    assert found == {"view-livechat-rooms": frozenset({"admin"}), "view-l-room": frozenset()}
+    assert permissions.asked == [({"_id": {"$in": list(ENDPOINT_PERMISSIONS)}}, {"roles": 1})]
