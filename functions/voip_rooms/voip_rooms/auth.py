@@ -26,7 +26,7 @@ class UserLookup(Protocol):
 
 def hash_login_token(token: str) -> str:
     """Meteor's Accounts._hashLoginToken: SHA-256 of the UTF-8 token, standard base64."""
-    return base64.b64encode(hashlib.sha256(token.encode("utf-8")).digest()).decode("ascii")
+    return base64.b64encode(hashlib.sha256(token.encode()).digest()).decode()
 
 
 def authenticate(
