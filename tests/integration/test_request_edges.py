@@ -72,11 +72,11 @@ def test_a_base64_body_with_characters_outside_the_alphabet_is_a_400(api: ApiCli
 @pytest.mark.parametrize("door", ["http", "url"])
 def test_a_blank_value_in_a_payload_v2_query_string_is_judged_not_dropped(api: ApiClient, door: str) -> None:
     event = EVENT_BUILDERS[door](
-        "GET", "/api/v1/voip/rooms", headers=ADMIN.credentials, query_string="queue="
+        "GET", "/api/v1/voip/rooms", headers=ADMIN.credentials, query_string="count="
     )
     answer = api.send(event)
     assert answer.status == 400
-    assert answer.body["error"].startswith('Invalid "queue" parameter: expected 1 to')
+    assert answer.body["error"].startswith('The "count" parameter must be an integer')
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from tests.factories import ADMIN, ApiClient, room
 from voip_rooms import handler
 from voip_rooms.errors import (
     AuthenticationFailed,
+    ConnectionSecretUnavailable,
     DatabaseCredentialsRejected,
     DatabaseUnavailable,
     Forbidden,
@@ -63,6 +64,11 @@ NOT_LOGGED_IN = "You must be logged in to do this."
             503,
             {"success": False, "error": "Service temporarily unavailable"},
         ),
+        (
+            ConnectionSecretUnavailable("AccessDeniedException"),
+            503,
+            {"success": False, "error": "Service temporarily unavailable"},
+        ),
         (KeyError("anything else"), 500, {"success": False, "error": "Internal server error"}),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None,
@@ -87,6 +93,7 @@ def test_every_error_answer_is_covered_above() -> None:
         PayloadTooLarge,
         Forbidden,
         DatabaseUnavailable,
+        ConnectionSecretUnavailable,
         Exception,
     ]
 

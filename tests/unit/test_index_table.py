@@ -20,6 +20,13 @@ def test_the_endpoint_indexes_are_exactly_these() -> None:
         "voip_rooms_by_visitor": (("t", 1), ("v._id", 1), *ORDER),
         "voip_rooms_by_direction": (("t", 1), ("direction", 1), *ORDER),
         "voip_rooms_by_tags": (("t", 1), ("tags", 1), *ORDER),
+        # The Calls directory's agent listing, in each column order it offers.
+        "voip_rooms_by_agent_fname": (("t", 1), ("servedBy._id", 1), ("fname", 1), ("_id", 1)),
+        "voip_rooms_by_agent_phone": (("t", 1), ("servedBy._id", 1), ("phone", 1), ("_id", 1)),
+        "voip_rooms_by_agent_queue": (("t", 1), ("servedBy._id", 1), ("queue", 1), ("_id", 1)),
+        "voip_rooms_by_agent_call_duration": (("t", 1), ("servedBy._id", 1), ("callDuration", 1), ("_id", 1)),
+        "voip_rooms_by_agent_direction": (("t", 1), ("servedBy._id", 1), ("direction", 1), ("_id", 1)),
+        "voip_rooms_by_agent_closed_at": (("t", 1), ("servedBy._id", 1), ("closedAt", 1), ("_id", 1)),
     }
     assert all(index.serves for index in ENDPOINT_INDEXES)
     assert PARTIAL_FILTER == {"t": "v"}
