@@ -28,16 +28,15 @@ class PermissionCache:
     def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._ttl = ttl_seconds
         self._clock = clock
-        self._roles: Mapping[str, frozenset[str]] | None = None
-        self._read_at = 0.0
+        # (when read, what was read): nothing until the first read.
+        self._read: tuple[float, Mapping[str, frozenset[str]]] | None = None
 
     def roles(self, lookup: PermissionLookup) -> Mapping[str, frozenset[str]]:
         now = self._clock()
         # A time to live of 0 reads every time: the monotonic clock never goes back.
-        if self._roles is None or now - self._read_at >= self._ttl:
-            self._roles = lookup.roles_by_permission(ENDPOINT_PERMISSIONS)
-            self._read_at = now
-        return self._roles
+        if self._read is None or now - self._read[0] >= self._ttl:
+            self._read = (now, lookup.roles_by_permission(ENDPOINT_PERMISSIONS))
+        return self._read[1]
 
 
 def authorize(
