@@ -13,8 +13,10 @@ from samtranslator.yaml_helper import yaml_parse
 from voip_rooms.settings import READ_PREFERENCES, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-# Each setting is read from the variable named as its field, upper-cased.
-VARIABLES = [field.name.upper() for field in dataclasses.fields(Settings)]
+# Each setting is read from the variable named as its field, upper-cased, but for Powertools' own.
+OWN_NAMES = {"metrics_namespace": "POWERTOOLS_METRICS_NAMESPACE"}
+FIELD_OF = {OWN_NAMES.get(f.name, f.name.upper()): f.name for f in dataclasses.fields(Settings)}
+VARIABLES = list(FIELD_OF)
 
 # variable, default, smallest accepted value
 INTEGER_SETTINGS = [
@@ -49,6 +51,8 @@ SAMPLES: dict[str, tuple[str, Any]] = {
         "https://a.example, https://b.example",
         ("https://a.example", "https://b.example"),
     ),
+    "POWERTOOLS_METRICS_NAMESPACE": (" Calls ", "Calls"),
+    "TRACE_DATABASE_COMMANDS": (" TRUE ", True),
     **{name: (f" {default + 7} ", default + 7) for name, default, _ in INTEGER_SETTINGS},
 }
 
@@ -62,7 +66,7 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 
 def _setting(variable: str) -> Any:
-    return getattr(Settings.from_env(), variable.lower())
+    return getattr(Settings.from_env(), FIELD_OF[variable])
 
 
 def test_every_setting_variable_has_a_sample_value() -> None:
@@ -119,9 +123,9 @@ def test_each_setting_is_read_from_its_variable_and_trimmed(
     raw, expected = SAMPLES[variable]
     environment.setenv(variable, raw)
     settings = dataclasses.asdict(Settings.from_env())
-    assert settings[variable.lower()] == expected
+    assert settings[FIELD_OF[variable]] == expected
     # ...and that variable only: every other setting keeps its default.
-    assert {name for name, value in settings.items() if defaults[name] != value} == {variable.lower()}
+    assert {name for name, value in settings.items() if defaults[name] != value} == {FIELD_OF[variable]}
 
 
 @pytest.mark.parametrize("preference", READ_PREFERENCES)
@@ -164,7 +168,7 @@ def test_a_plain_connection_string_wins_over_a_secret_or_parameter(
 
 # --- the template and the settings agree ---
 
-POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}  # read by Powertools itself
+POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}  # read by Powertools alone
 
 
 def _template_variables() -> dict[str, Any]:
