@@ -85,6 +85,7 @@ def main(names: Sequence[str]) -> int:
         run = subprocess.run(
             [BIN / "mutmut", "run", "--max-children", str(WORKERS), *names],
             cwd=WORK,
+            env={**os.environ, "PYTHONPATH": str(WORK / "local")},
             stdout=log,
             stderr=subprocess.STDOUT,
             check=False,
@@ -145,7 +146,11 @@ def read_equivalents(text: str) -> dict[str, str]:
 
 
 def stage() -> None:
-    """A copy of the working tree with the package under src/, and mutmut's settings in pyproject.toml."""
+    """A copy of the working tree with the package under src/, and mutmut's settings in pyproject.toml.
+
+    The local runner the tests use is imported from this copy too (PYTHONPATH), not from the
+    editable install: the working tree may change while the run goes on.
+    """
     shutil.rmtree(OUT, ignore_errors=True)
     WORK.mkdir(parents=True)
     listed = subprocess.run(
@@ -194,7 +199,11 @@ def read_verdicts() -> dict[str, Mutant]:
 
 def noticed_in_fresh_process(mutant: Mutant) -> bool:
     """Its module's tests (all of them when none was traced there) in a new interpreter."""
-    env = {**os.environ, "MUTANT_UNDER_TEST": mutant.name, "PYTHONPATH": str(MUTANTS / "src")}
+    env = {
+        **os.environ,
+        "MUTANT_UNDER_TEST": mutant.name,
+        "PYTHONPATH": f"{MUTANTS / 'src'}:{WORK / 'local'}",
+    }
     command = [str(BIN / "python"), "-m", "pytest", "-x", "-q", "--rootdir=.", *PYTEST_OPTIONS]
     try:
         result = subprocess.run(
