@@ -19,7 +19,7 @@ METHOD_NOT_ALLOWED_BODY = {"success": False, "error": "Method not allowed"}
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[str]:
-    return json_text_response(status, to_json(body).decode("utf-8"), headers)
+    return json_text_response(status, to_json(body).decode(), headers)
 
 
 def json_text_response(status: int, text: str, headers: dict[str, str] | None = None) -> Response[str]:
