@@ -28,6 +28,7 @@ INTEGER_SETTINGS = [
     ("MAX_BODY_BYTES", 16_384, 2),
     ("MAX_STRING_LENGTH", 256, 1),
     ("MAX_ARRAY_LENGTH", 100, 1),
+    ("MAX_RESPONSE_BYTES", 5_500_000, 10_000),
 ]
 # variable, default
 TEXT_SETTINGS = [
@@ -98,7 +99,7 @@ def test_an_integer_setting_that_is_not_a_number_stops_the_function(
     environment: pytest.MonkeyPatch, variable: str, default: int, minimum: int
 ) -> None:
     environment.setenv(variable, "12 seconds")
-    with pytest.raises(ValueError, match="invalid literal"):
+    with pytest.raises(ValueError, match=f"^{variable} must be a whole number$"):
         Settings.from_env()
 
 
