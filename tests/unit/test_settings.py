@@ -54,6 +54,7 @@ SAMPLES: dict[str, tuple[str, Any]] = {
     ),
     "POWERTOOLS_METRICS_NAMESPACE": (" Calls ", "Calls"),
     "TRACE_DATABASE_COMMANDS": (" TRUE ", True),
+    "ENABLE_SWAGGER_UI": (" true ", True),
     **{name: (f" {default + 7} ", default + 7) for name, default, _ in INTEGER_SETTINGS},
 }
 
