@@ -23,6 +23,7 @@ from voip_rooms.errors import (
     Forbidden,
     InvalidParams,
     PayloadTooLarge,
+    RoomTooLarge,
 )
 from voip_rooms.handler import lambda_handler
 from voip_rooms.params import FIELD_NAMES, RoomsParams, parse_rooms_params
@@ -87,8 +88,10 @@ def test_each_error_has_its_one_answer(
 
 
 def test_every_error_answer_is_covered_above() -> None:
+    # RoomTooLarge's answer is tested with the page-size limit (tests/integration/test_response_size.py).
     assert list(handler.ERROR_ANSWERS) == [
         AuthenticationFailed,
+        RoomTooLarge,
         InvalidParams,
         PayloadTooLarge,
         Forbidden,
