@@ -133,12 +133,12 @@ def fetched_projection(
 def _included(path: str, spec: dict[str, int]) -> bool:
     if path == "_id":
         return spec.get("_id", 1) == 1
-    return any(flag == 1 and (path == key or path.startswith(f"{key}.")) for key, flag in spec.items())
+    return any(flag == 1 and _within(path, key) for key, flag in spec.items())
 
 
 def _under_any(key: str, paths: list[str]) -> bool:
     """Whether ``key`` is one of ``paths`` or below one."""
-    return any(key == path or key.startswith(f"{path}.") for path in paths)
+    return any(_within(key, path) for path in paths)
 
 
 def _keep_only(document: dict[str, Any], spec: dict[str, int]) -> None:
