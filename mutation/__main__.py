@@ -4,8 +4,9 @@ Runs with the interpreter of `.venv-mutation` (mutmut 3 beside the project and i
 mutmut names a mutant after its module path, so the package is mutated from a copy of the working
 tree where it sits in a `src/` folder; the tests import that mutated copy. Each mutant runs in a
 process forked from a server that has only collected the tests, so caches filled by earlier tests
-(the resolvers, the CORS policy) are built again under the mutant. What runs at import (the settings
-read from the environment) is not, so every survivor is tested once more in a fresh interpreter.
+(the resolvers, the CORS policy) are built again under the mutant. What runs at import or collection
+(the settings read from the environment) is not, so a survivor in such code is tested once more in a
+fresh interpreter.
 
 Mutants that no test can notice are listed, each with its reason, in equivalents.txt; nothing else
 is excluded. NAME narrows the run to mutants matching a glob such as 'voip_rooms.params.*'.
@@ -113,8 +114,13 @@ def main(names: Sequence[str]) -> int:
         print(f"kills that a fresh interpreter does not repeat (the harness is broken): {unconfirmed}")
         return 2
     print(f"{len(sample)} sampled kills repeated in fresh interpreters", flush=True)
-    survivors = [m for m in mutants.values() if m.verdict == "survived"]
-    print(f"rechecking {len(survivors)} survivors in fresh interpreters", flush=True)
+    # Only code that ran while the tests were collected ran before the fork: every other survivor's
+    # verdict is already that of a fresh interpreter, and rechecking it would only cost time.
+    collected = functions_run_while_collecting()
+    survivors = [m for m in mutants.values() if m.verdict == "survived" and function_of(m.name) in collected]
+    print(
+        f"rechecking {len(survivors)} survivors of code run at collection in fresh interpreters", flush=True
+    )
     with ThreadPoolExecutor(WORKERS) as pool:
         for mutant, noticed in zip(survivors, pool.map(noticed_in_fresh_process, survivors), strict=True):
             if noticed:
@@ -195,6 +201,20 @@ def read_verdicts() -> dict[str, Mutant]:
                 continue  # not run: outside NAME
             mutants[name] = Mutant(name, module, verdict, exit_code, tests_by_module.get(module, []))
     return mutants
+
+
+def functions_run_while_collecting() -> set[str]:
+    """Functions mutmut saw before the first test ended: at import or collection, or by that test.
+
+    mutmut credits every function called while the tests are collected to the first test that runs.
+    """
+    stats = json.loads((MUTANTS / "mutmut-stats.json").read_text())
+    first_test = next(iter(stats["duration_by_test"]))  # in the order the tests ran
+    return {name for name, tests in stats["tests_by_mangled_function_name"].items() if first_test in tests}
+
+
+def function_of(mutant_name: str) -> str:
+    return mutant_name.rpartition("__mutmut_")[0]
 
 
 def noticed_in_fresh_process(mutant: Mutant) -> bool:
