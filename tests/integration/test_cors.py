@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -180,6 +181,7 @@ def test_the_setting_is_a_comma_separated_list_of_origins(
         ("https://dashboard.example.com:8443", "https://dashboard.example.com:8443"),
         ("http://localhost:443", "http://localhost:443"),
         ("http://[2001:DB8::1]:80", "http://[2001:db8::1]"),
+        ("http://localhost:65535", "http://localhost:65535"),
     ],
 )
 def test_an_origin_is_kept_as_browsers_send_it(
@@ -215,11 +217,13 @@ def test_a_browser_is_allowed_whatever_case_or_default_port_the_origin_was_confi
         "ftp://a.example",
         "https://a.example.com:",
         "https://a.example.com:99999",
+        "https://a.example.com:65536",
         "https://user@a.example.com",
         "https://bücher.example",
     ],
 )
 def test_anything_but_exact_origins_is_refused_at_start(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CORS_ALLOWED_ORIGINS", value)
-    with pytest.raises(ValueError, match="CORS_ALLOWED_ORIGINS"):
+    message = "CORS_ALLOWED_ORIGINS takes exact origins such as https://dashboard.example.com or http://localhost:5173"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         Settings.from_env()

@@ -37,7 +37,9 @@ TEXT_SETTINGS = [
     ("MONGODB_URI_PARAMETER", ""),
     ("MONGODB_DATABASE", "rocketchat"),
     ("MONGODB_READ_PREFERENCE", "secondaryPreferred"),
+    ("POWERTOOLS_METRICS_NAMESPACE", "VoipRooms"),
 ]
+BOOLEAN_SETTINGS = ["TRACE_DATABASE_COMMANDS", "ENABLE_SWAGGER_UI"]
 # A value each variable accepts, and what it becomes.
 SAMPLES: dict[str, tuple[str, Any]] = {
     "MONGODB_URI": (" mongodb://db.example:27017/rc ", "mongodb://db.example:27017/rc"),
@@ -111,6 +113,23 @@ def test_an_unset_or_blank_text_setting_takes_its_default(
     assert _setting(variable) == default
     environment.setenv(variable, "   ")
     assert _setting(variable) == default
+
+
+@pytest.mark.parametrize("variable", BOOLEAN_SETTINGS)
+def test_a_switch_is_off_unless_set_to_true(environment: pytest.MonkeyPatch, variable: str) -> None:
+    assert _setting(variable) is False
+    for value in ("false", " FALSE ", ""):
+        environment.setenv(variable, value)
+        assert _setting(variable) is False
+
+
+@pytest.mark.parametrize("variable", BOOLEAN_SETTINGS)
+def test_a_switch_set_to_anything_but_true_or_false_stops_the_function(
+    environment: pytest.MonkeyPatch, variable: str
+) -> None:
+    environment.setenv(variable, "yes")
+    with pytest.raises(ValueError, match=f"^{variable} must be true or false$"):
+        Settings.from_env()
 
 
 def test_without_origins_cors_is_off(environment: pytest.MonkeyPatch) -> None:

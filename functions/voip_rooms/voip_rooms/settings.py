@@ -42,13 +42,14 @@ def _origin(value: str, name: str) -> str:
     https://a.example.com that a browser sends for the same site.
     """
     match = _ORIGIN.fullmatch(value)
-    if not match or int(match[3] or 0) > 65535:
-        raise ValueError(
-            f"{name} takes exact origins such as https://dashboard.example.com or http://localhost:5173"
-        )
-    scheme, host = match[1].lower(), match[2].lower()
-    port = int(match[3]) if match[3] else _DEFAULT_PORTS[scheme]
-    return f"{scheme}://{host}" if port == _DEFAULT_PORTS[scheme] else f"{scheme}://{host}:{port}"
+    if match:
+        scheme, host = match[1].lower(), match[2].lower()
+        port = int(match[3]) if match[3] else _DEFAULT_PORTS[scheme]
+        if port <= 65535:
+            return f"{scheme}://{host}" if port == _DEFAULT_PORTS[scheme] else f"{scheme}://{host}:{port}"
+    raise ValueError(
+        f"{name} takes exact origins such as https://dashboard.example.com or http://localhost:5173"
+    )
 
 
 def _origins_env(name: str) -> tuple[str, ...]:
