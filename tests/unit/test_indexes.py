@@ -131,6 +131,15 @@ def test_a_cursor_branch_that_skips_a_sort_key_is_not_read_in_order() -> None:
     assert serving_index(query | {"$or": [{"_id": {"$lt": "room-9"}}]}, sort) is None
 
 
+def test_a_cursor_branch_with_a_range_before_its_last_key_is_not_read_in_order() -> None:
+    when = datetime(2026, 7, 1)
+    query, sort = _shape(("queue",), after=[when, "room-9"])
+    assert serving_index(query | {"$or": [{"ts": {"$lt": when}, "_id": {"$lt": "room-9"}}]}, sort) is None
+    assert (
+        serving_index(query | {"$or": [{"ts": {"$in": [when]}, "_id": {"$lt": "room-9"}}]}, sort) is not None
+    )
+
+
 # What Rocket.Chat's Calls directory sends: the caller's own closed calls (agents[]=<own id>,
 # open=false), a name search or none, sorted by one of its columns; and the index serving each.
 CALL_DIRECTORY_INDEXES = {

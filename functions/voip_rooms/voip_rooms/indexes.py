@@ -85,12 +85,11 @@ def serving_index(query: Mapping[str, Any], sort: Sequence[tuple[str, int]]) -> 
     branches = query.get("$or", [])
     if not all(_narrows_sort_keys(branch, sort) for branch in branches):
         return None
-    equalities = {field for field, condition in query.items() if field != "$or" and _is_equality(condition)}
+    equalities = {field for field, condition in query.items() if _is_equality(condition)}
     candidates = [
         index
         for index in ENDPOINT_INDEXES
-        if index.keys[0] == ("t", 1)
-        and "t" in equalities
+        if "t" in equalities
         and set(index.equality_fields) <= equalities
         and _reads_in_order(index.keys[-len(_ORDER) :], sort)
     ]
