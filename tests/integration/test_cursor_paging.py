@@ -109,6 +109,49 @@ def test_sort_keys_left_out_by_fields_are_read_but_not_returned(api: ApiClient) 
     assert seen == [{"fname": r["fname"]} for r in expected]
 
 
+def test_an_id_left_out_by_fields_is_still_read_to_continue_within_equal_sort_keys(api: ApiClient) -> None:
+    rooms = api.add_rooms(*(room(ts=START + timedelta(minutes=n % 2)) for n in range(6)))
+    query = {"count": 2, "fields": '{"fname": 1, "ts": 1, "_id": 0}'}
+    seen: list[dict[str, Any]] = []
+    for answer in _pages(api, query):
+        seen += answer["rooms"]
+    expected = mongodb_sorted(rooms, full_order([("ts", -1)]))
+    assert seen == [
+        {"fname": r["fname"], "ts": r["ts"].isoformat(timespec="milliseconds") + "Z"} for r in expected
+    ]
+
+
+def test_an_inclusion_below_a_field_returns_that_path_alone_when_the_sort_key_is_read_beside_it(
+    api: ApiClient,
+) -> None:
+    message = {"_id": "message-1", "msg": "hi", "u": {"_id": "agent-1", "username": "carla", "name": "Carla"}}
+    api.add_rooms(*(room(lastMessage=message) for _ in range(3)))
+    query = {
+        "count": 2,
+        "sort": '{"servedBy._id": 1}',
+        "fields": '{"lastMessage.u.username": 1, "servedBy.username": 1}',
+    }
+    rows = [row for answer in _pages(api, query) for row in answer["rooms"]]
+    assert len(rows) == 3
+    for row in rows:
+        # A nested _id is an ordinary field there: it is returned only when named.
+        assert row == {
+            "_id": row["_id"],
+            "lastMessage": {"u": {"username": "carla"}},
+            "servedBy": {"username": AGENT.user_id},
+        }
+
+
+def _pages(api: ApiClient, query: dict[str, Any]) -> list[dict[str, Any]]:
+    answer = api.get(query)
+    pages = [answer.body]
+    while answer.body["next"]:
+        answer = api.get(query | {"after": answer.body["next"]})
+        assert answer.status == 200, answer.body
+        pages.append(answer.body)
+    return pages
+
+
 def test_sort_keys_excluded_by_fields_are_read_but_not_returned(api: ApiClient) -> None:
     rooms = api.add_rooms(*(room(v={"_id": f"visitor-{n % 3}", "username": "u"}) for n in range(7)))
     query = {"count": 2, "sort": '{"v._id": -1}', "fields": '{"v": 0, "servedBy": 0}'}

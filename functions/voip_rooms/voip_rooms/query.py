@@ -143,12 +143,15 @@ def _under_any(key: str, paths: list[str]) -> bool:
 
 def _keep_only(document: dict[str, Any], spec: dict[str, int]) -> None:
     """Reduce a row in place to an inclusion projection, as MongoDB applies one."""
-    whole = {key for key, flag in spec.items() if flag and "." not in key}
+    whole: set[str] = set()
     nested: dict[str, dict[str, int]] = {}
     for key, flag in spec.items():
-        if flag and "." in key:
-            head, rest = key.split(".", 1)
-            nested.setdefault(head, {})[rest] = 1
+        if flag:
+            head, dot, rest = key.partition(".")
+            if dot:
+                nested.setdefault(head, {})[rest] = flag
+            else:
+                whole.add(key)
     for key in list(document):
         if key in whole or (key == "_id" and spec.get("_id", 1) == 1):
             continue
