@@ -143,6 +143,29 @@ def test_credentials_refused_again_after_reading_the_secret_answer_503(
     assert mongod.reads == ["users", "users"], "one read, the secret read again, one more read: no loop"
 
 
+def test_another_atlas_fault_is_no_credential_refusal_and_the_secret_is_not_read_again(
+    secrets: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    demo_database: Any,
+    logs: Callable[[], list[dict[str, Any]]],
+) -> None:
+    port = _free_port()
+    arn = secrets.create_secret(
+        Name="quota", SecretString=f"mongodb://127.0.0.1:{port}/rocketchat?directConnection=true"
+    )["ARN"]
+    settings = replace(_settings_for(arn), mongodb_timeout_ms=2000)
+    monkeypatch.setattr(handler, "SETTINGS", settings)
+    monkeypatch.setattr(handler, "_store_instance", None)
+    database.use_database(None)
+    with fake_mongod(port, demo_database) as mongod:
+        mongod.refusal = {"code": 8000, "codeName": "AtlasError", "errmsg": "you are over your space quota"}
+        answer = ApiClient(demo_database).get(user=None, headers=DEMO_ADMIN)
+        database.get_database(settings).client.close()
+    assert answer.status == 500
+    assert mongod.reads == ["users"]
+    assert not [line for line in logs() if line["level"] == "WARNING"]
+
+
 def test_a_rotations_second_attempt_stays_within_the_requests_one_deadline(
     secrets: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Any
 ) -> None:

@@ -17,6 +17,7 @@ import pytest
 from tests.factories import ApiClient
 from tests.fake_mongod import UNAUTHORIZED, fake_mongod
 from voip_rooms import database, handler
+from voip_rooms.errors import ConnectionSecretUnavailable
 from voip_rooms.settings import SETTINGS, Settings
 
 DEMO_ADMIN = {"X-User-Id": "demo-admin", "X-Auth-Token": "demo-admin-token"}
@@ -134,6 +135,47 @@ def test_a_secret_unreadable_after_its_max_age_leaves_the_working_client_in_use(
         "connection secret unavailable: keeping the current connection",
         "ResourceNotFoundException",
     ), "read once after the max age, not again on every request"
+
+
+def test_a_secret_past_its_max_age_is_not_read_when_the_request_has_no_time_left(
+    secrets: Any, monkeypatch: pytest.MonkeyPatch, clock: Clock, logs: Logs
+) -> None:
+    arn = secrets.create_secret(Name="late", SecretString="mongodb://db.example:27017/first")["ARN"]
+    settings = _use_secret(monkeypatch, arn=arn)
+    first = database.get_database(settings)
+    secrets.put_secret_value(SecretId=arn, SecretString="mongodb://db.example:27017/second")
+    clock.now += MAX_AGE
+    assert database.get_database(settings, deadline=clock.now) is first
+    first.client.close()
+    [error] = _secret_errors(logs)
+    assert (error["message"], error["aws_error_code"]) == (
+        "connection secret unavailable: keeping the current connection",
+        "no time left to read the secret",
+    )
+
+
+def test_reading_the_secret_again_after_a_refusal_keeps_to_the_requests_deadline(
+    secrets: Any, monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    arn = secrets.create_secret(Name="refused", SecretString="mongodb://db.example:27017/first")["ARN"]
+    settings = _use_secret(monkeypatch, arn=arn)
+    database.get_database(settings).client.close()
+    with pytest.raises(ConnectionSecretUnavailable, match=r"^no time left to read the secret$"):
+        database.reconnect_with_fresh_secret(settings, deadline=clock.now)
+
+
+def test_the_client_built_after_a_refusal_is_kept_while_the_secret_stays_the_same(
+    secrets: Any, monkeypatch: pytest.MonkeyPatch, clock: Clock, logs: Logs
+) -> None:
+    arn = secrets.create_secret(Name="same", SecretString="mongodb://db.example:27017/same")["ARN"]
+    settings = _use_secret(monkeypatch, arn=arn)
+    database.get_database(settings)
+    rebuilt = database.reconnect_with_fresh_secret(settings)
+    clock.now += MAX_AGE
+    assert database.get_database(settings) is rebuilt
+    assert rebuilt is not None
+    rebuilt.client.close()
+    assert not [line for line in logs() if line["message"].startswith("connection string changed")]
 
 
 def test_an_ssm_parameter_is_read_again_after_its_max_age(

@@ -182,27 +182,28 @@ def _read_secret(settings: Settings, seconds_left: float) -> str:
     config = secret_read_config(seconds_left)
     try:
         if settings.mongodb_secret_arn:
+            # A provider per read: Powertools caches nothing between reads; _secret keeps the value.
             value = SecretsProvider(boto_config=config, boto3_session=_boto3_session()).get(
-                settings.mongodb_secret_arn, force_fetch=True
+                settings.mongodb_secret_arn
             )
             return _uri_from_secret_value(value)
         value = SSMProvider(boto_config=config, boto3_session=_boto3_session()).get(
-            settings.mongodb_uri_parameter, decrypt=True, force_fetch=True
+            settings.mongodb_uri_parameter, decrypt=True
         )
         return str(value).strip()
     except GetParameterError as error:
         # Powertools wraps the AWS error in a message; the error itself is the one it was handling.
-        raise ConnectionSecretUnavailable(_aws_error_code(error.__cause__ or error.__context__)) from None
+        raise ConnectionSecretUnavailable(
+            _aws_error_code(error.__cause__ or error.__context__ or error)
+        ) from None
 
 
-def _aws_error_code(error: BaseException | None) -> str:
+def _aws_error_code(error: BaseException) -> str:
     """The AWS error code (AccessDeniedException, DecryptionFailure, ...) or the botocore error's name."""
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        if code:
-            return str(code)
-    return type(error).__name__ if error is not None else "unknown"
+    try:
+        return str(error.response["Error"]["Code"])  # type: ignore[attr-defined] # botocore's ClientError
+    except (AttributeError, KeyError, TypeError):
+        return type(error).__name__
 
 
 _session: Any = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
@@ -40,6 +41,7 @@ _USER_PROJECTION = {
 }
 
 
+@dataclass(slots=True)
 class CommandStats:
     """The database's share of the current request: commands sent through the seam and their time.
 
@@ -49,11 +51,8 @@ class CommandStats:
     for all the same.
     """
 
-    __slots__ = ("commands", "seconds")
-
-    def __init__(self) -> None:
-        self.commands = 0
-        self.seconds = 0.0
+    commands: int = 0
+    seconds: float = 0.0
 
     def reset(self) -> None:
         self.commands, self.seconds = 0, 0.0
@@ -127,4 +126,4 @@ def _credentials_refused(error: OperationFailure) -> bool:
         return True
     # Atlas answers other faults with 8000 too: only its "bad auth" is about the credentials.
     details = error.details or {}
-    return error.code == ATLAS_ERROR and "bad auth" in str(details.get("errmsg", ""))
+    return error.code == ATLAS_ERROR and "bad auth" in str(details.get("errmsg"))
