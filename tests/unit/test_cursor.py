@@ -4,6 +4,7 @@ mongomock cannot show it (NaN, which mongomock does not sort as MongoDB does).""
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 from typing import Any
 
@@ -13,11 +14,12 @@ from bson.decimal128 import Decimal128
 from bson.int64 import Int64
 from bson.objectid import ObjectId
 
-from voip_rooms.cursor import decode_cursor, encode_cursor
+from voip_rooms.cursor import MAX_LENGTH, decode_cursor, encode_cursor
 from voip_rooms.errors import InvalidParams
 from voip_rooms.keyset import after_branches
 
 ORDER = [("k", 1), ("_id", 1)]
+URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 VALUES: dict[str, Any] = {
     "date": datetime(2026, 7, 1, 12, 0, 0, 123000),
     "date beyond Python's range": DatetimeMS(2**60),
@@ -35,7 +37,7 @@ VALUES: dict[str, Any] = {
 @pytest.mark.parametrize("value", VALUES.values(), ids=VALUES.keys())
 def test_a_cursor_gives_back_each_value_with_its_type(value: Any) -> None:
     text = encode_cursor([value, "room-1"], ORDER)
-    assert set(text) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    assert set(text) <= set(URL_SAFE)
     decoded, room_id = decode_cursor(text, ORDER)
     assert room_id == "room-1"
     assert type(decoded) is type(value)
@@ -95,3 +97,57 @@ def test_a_cursor_from_an_earlier_deployment_still_decodes() -> None:
     issued = "RAAAABB2AAEAAAAFcwAEAAAAAAD9xxkEawApAAAACTAAu4Ebp6EBAAACMQASAAAAa2dRYVVuMmtqNThjdEFheEQAAAA"
     order = [("ts", -1), ("_id", -1)]
     assert decode_cursor(issued, order) == (datetime(2026, 11, 4, 15, 9, 20, 187000), "kgQaUn2kj58ctAaxD")
+
+
+NOT_OURS = 'Invalid "after" parameter: it is not a cursor this endpoint returned.'
+
+
+def _cursor_of_length(length: int) -> str:
+    """A cursor this endpoint makes, of exactly this many characters (a long string sort value)."""
+    for size in range(length):
+        text = encode_cursor(["x" * size, "room-1"], ORDER)
+        if len(text) >= length:
+            assert len(text) == length
+            return text
+    raise AssertionError(length)
+
+
+def test_a_cursor_of_the_longest_accepted_length_decodes_and_one_longer_is_refused() -> None:
+    assert decode_cursor(_cursor_of_length(MAX_LENGTH), ORDER)[1] == "room-1"
+    with pytest.raises(InvalidParams, match=f"^{re.escape(NOT_OURS)}$"):
+        decode_cursor(_cursor_of_length(MAX_LENGTH + 4), ORDER)
+
+
+def test_a_cursor_may_use_every_url_safe_character() -> None:
+    text = encode_cursor([bytes(range(256)), "room-1"], ORDER)
+    assert set(text) == set(URL_SAFE)
+    assert decode_cursor(text, ORDER) == (bytes(range(256)), "room-1")
+
+
+@pytest.mark.parametrize("length", range(1, 5))
+def test_every_length_of_a_real_cursor_decodes(length: int) -> None:
+    """Unpadded base64 ends in 2, 3 or 4 characters of its last group: each is read back."""
+    for size in range(3):
+        value = "x" * (size + length)
+        assert decode_cursor(encode_cursor([value, "room-1"], ORDER), ORDER)[0] == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not+base64/at-all",  # standard base64's characters, not the URL-safe ones
+        "AAAA",  # base64, but not BSON
+        "A",  # no whole byte
+        "",
+    ],
+)
+def test_what_this_endpoint_did_not_make_is_refused_as_not_a_cursor(text: str) -> None:
+    with pytest.raises(InvalidParams, match=f"^{re.escape(NOT_OURS)}$"):
+        decode_cursor(text, ORDER)
+
+
+def test_a_cursor_in_standard_base64_is_refused_though_it_holds_the_same_bytes() -> None:
+    text = encode_cursor([bytes(range(256)), "room-1"], ORDER)
+    standard = text.replace("-", "+").replace("_", "/")
+    with pytest.raises(InvalidParams, match=f"^{re.escape(NOT_OURS)}$"):
+        decode_cursor(standard, ORDER)

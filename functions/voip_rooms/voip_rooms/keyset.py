@@ -46,7 +46,7 @@ def after_branches(order: Sequence[tuple[str, int]], values: Sequence[Any]) -> l
     """The ``$or`` branches selecting the rooms that sort after the row with these values."""
     branches = []
     for position, (field, direction) in enumerate(order):
-        prefix = {key: value for (key, _), value in zip(order[:position], values[:position], strict=True)}
+        prefix = {key: values[earlier] for earlier, (key, _) in enumerate(order[:position])}
         branches += [{**prefix, field: bound} for bound in _beyond(values[position], direction)]
     return branches or [NOTHING]
 
