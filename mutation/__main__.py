@@ -52,6 +52,9 @@ SCORE_FLOOR, MODULE_FLOOR = 90.0, 85.0
 # A fresh interpreter imports the whole stack before the first test: allow for it beyond the tests' time.
 RECHECK_TIMEOUT_SECONDS = 600
 KILLS_CONFIRMED = 10
+# A mutant whose tests take this many times their clean run hangs (a deadline or a loop broken):
+# a timeout counts as noticed. mutmut's default, 15, let each such mutant hold a worker for minutes.
+TIMEOUT_MULTIPLIER = 4
 
 # mutmut's verdicts (its exit codes per mutant) that count as noticed, and those rechecked.
 NOTICED = {1, 3, 36, 24, -24, 152, 255, -11, -9, 37}  # failed, internal error, timeout, crash, type check
@@ -64,6 +67,7 @@ also_copy = {also_copy}
 pytest_add_cli_args_test_selection = {tests}
 pytest_add_cli_args = {options}
 process_isolation = "forkserver"
+timeout_multiplier = {timeout_multiplier}
 use_git_change_detection = false
 """
 
@@ -176,6 +180,7 @@ def stage() -> None:
         also_copy=json.dumps(top_level),
         tests=json.dumps(list(TESTS)),
         options=json.dumps(list(PYTEST_OPTIONS)),
+        timeout_multiplier=TIMEOUT_MULTIPLIER,
     )
     with (WORK / "pyproject.toml").open("a") as pyproject:
         pyproject.write(config)

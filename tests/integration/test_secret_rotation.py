@@ -267,7 +267,11 @@ def test_aws_refusing_the_secret_is_a_503_with_one_error_line_naming_its_code(
     next(endpoint, None)
     assert (answer.status, answer.body) == (503, UNAVAILABLE)
     [error] = _secret_errors(logs)
-    assert error["aws_error_code"] == code
+    assert (error["message"], error["status"], error["aws_error_code"]) == (
+        "connection secret unavailable",
+        503,
+        code,
+    )
     assert "exception" not in error, "no trace: the code says what to fix"
 
 

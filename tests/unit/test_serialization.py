@@ -92,3 +92,23 @@ def test_an_unhashable_bson_value_among_dates_takes_the_general_path() -> None:
         "when": "2021-01-01T00:00:00.000Z",
         "pattern": {"$regularExpression": {"pattern": "^x", "options": ""}},
     }
+
+
+def test_the_expanded_form_agrees_with_python_on_every_day_where_the_calendar_turns() -> None:
+    """Every day of century and leap years (1700, 1800, 1900 not leap; 1600, 2000, 2400 leap), and
+    28 February to 1 March and the turn of the year of every year of a 400-year era."""
+    whole_years = [
+        datetime(year, 1, 1) + timedelta(days=n)
+        for year in (1600, 1900, 2000, 2001, 2400)
+        for n in range(366)
+    ]
+    turns = [
+        start + timedelta(days=n)
+        for year in range(1600, 2401)
+        for start in (datetime(year, 2, 27), datetime(year, 12, 30))
+        for n in range(4)
+    ]
+    for day in whole_years + turns:
+        as_python = day + timedelta(milliseconds=day.day * 3_723_004)
+        milliseconds = (as_python - datetime(1970, 1, 1)) // timedelta(milliseconds=1)
+        assert to_json([DatetimeMS(milliseconds)]) == to_json([as_python]), as_python

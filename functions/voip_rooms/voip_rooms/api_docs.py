@@ -24,9 +24,9 @@ HTML = "text/html; charset=utf-8"
 JSON = "application/json"
 
 
-def answer(format_: str, base_path: str) -> Response[str]:
+def answer(as_json: bool, base_path: str) -> Response[str]:
     """The page, or with format=json the document, its server the stage's base path (as Powertools does)."""
-    if format_ == "json":
+    if as_json:
         return Response(status_code=200, content_type=JSON, body=_document(DOCUMENT_PATH, base_path))
     return Response(status_code=200, content_type=HTML, body=_page(DOCUMENT_PATH, base_path))
 

@@ -251,10 +251,10 @@ def _documentation(resolver: ApiGatewayResolver) -> Response[str]:
     from voip_rooms import api_docs  # noqa: PLC0415
 
     # Every front door's query, multi-value ALB's too (where Powertools' own Swagger UI sees none).
-    format_ = resolver.current_event.resolved_query_string_parameters.get("format") or [""]
+    formats = resolver.current_event.resolved_query_string_parameters.get("format") or []
     # Powertools' own reading of the stage prefix (/prod) in the path, as its enable_swagger does.
     base_path = resolver._get_base_path()
-    return api_docs.answer(format_[-1], base_path)
+    return api_docs.answer("json" in formats, base_path)
 
 
 # --- CORS (CORS_ALLOWED_ORIGINS), off when empty: one policy for every front door, by Powertools ---

@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from voip_rooms.cursor import MAX_LENGTH as MAX_CURSOR_LENGTH
 from voip_rooms.cursor import decode_cursor
 from voip_rooms.errors import InvalidParams
 from voip_rooms.query import listing_order, orders_by_hidden
@@ -149,8 +148,9 @@ def _text(name: str, value: Any) -> str:
 
 
 def _cursor_text(name: str, value: Any, *_: bool) -> str:
-    # Longer than other text: a cursor carries up to six sort values. Decoded once "sort" is known.
-    if not isinstance(value, str) or not 0 < len(value) <= MAX_CURSOR_LENGTH:
+    # Not held to the text limit: a cursor carries up to six sort values. Decoded (its own length
+    # limit included) once "sort" is known.
+    if not isinstance(value, str) or not value:
         raise InvalidParams(f'Invalid "{name}" parameter: expected a cursor from "next".')
     return value
 

@@ -77,7 +77,7 @@ def _expanded_iso(milliseconds: int) -> str:
     hours, of_hour = divmod(of_day, 3_600_000)
     minutes, of_minute = divmod(of_hour, 60_000)
     seconds, millis = divmod(of_minute, 1000)
-    year_text = f"{year:04d}" if 0 <= year <= 9999 else f"{'+' if year > 0 else '-'}{abs(year):06d}"
+    year_text = f"{year:04d}" if 0 <= year <= 9999 else f"{year:+07d}"  # a sign and six digits
     return f"{year_text}-{month:02d}-{day:02d}T{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}Z"
 
 
