@@ -3,11 +3,13 @@ mongomock cannot show it (NaN, which mongomock does not sort as MongoDB does).""
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 from datetime import datetime
 from typing import Any
 
+import bson
 import pytest
 from bson.datetime_ms import DatetimeMS
 from bson.decimal128 import Decimal128
@@ -151,3 +153,56 @@ def test_a_cursor_in_standard_base64_is_refused_though_it_holds_the_same_bytes()
     standard = text.replace("-", "+").replace("_", "/")
     with pytest.raises(InvalidParams, match=f"^{re.escape(NOT_OURS)}$"):
         decode_cursor(standard, ORDER)
+
+
+def _forged(document: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(bson.encode(document)).rstrip(b"=").decode("ascii")
+
+
+def _refusal(text: str) -> str:
+    with pytest.raises(InvalidParams) as refused:
+        decode_cursor(text, ORDER)
+    return refused.value.message
+
+
+FINGERPRINT = bson.decode(base64.urlsafe_b64decode(encode_cursor([1, "r"], ORDER) + "=="))["s"]
+ANOTHER_VERSION = (
+    'Invalid "after" parameter: it comes from another version of this endpoint; start the walk again.'
+)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"v": 1, "s": FINGERPRINT},  # no values
+        {"v": 1, "s": FINGERPRINT, "k": [1, "r"], "x": 1},  # a key it never has
+        {"v": 1, "s": FINGERPRINT, "k": {"0": 1, "1": "r"}},  # values not a list
+        {"v": 1, "s": FINGERPRINT, "k": [1]},  # fewer values than sort keys
+        {"v": 1, "s": FINGERPRINT, "k": [1, "r", 2]},  # more
+    ],
+)
+def test_a_cursor_not_shaped_as_this_endpoint_makes_them_is_refused_as_not_a_cursor(
+    document: dict[str, Any],
+) -> None:
+    assert _refusal(_forged(document)) == NOT_OURS
+
+
+@pytest.mark.parametrize(
+    "version", [2, 0, 1.0, "1", Int64(1)], ids=["2", "0", "double 1", "text 1", "int64 1"]
+)
+def test_a_cursor_of_another_version_or_version_type_says_to_start_again(version: Any) -> None:
+    assert _refusal(_forged({"v": version, "s": FINGERPRINT, "k": [1, "r"]})) == ANOTHER_VERSION
+
+
+def test_a_cursor_made_for_another_sort_says_to_pass_the_same_sort() -> None:
+    text = encode_cursor([1, "room-1"], [("k", -1), ("_id", -1)])
+    assert _refusal(text) == (
+        'Invalid "after" parameter: it was made for another "sort"; pass the same "sort" on every page.'
+    )
+
+
+def test_a_cursor_holding_an_array_says_to_page_with_offset() -> None:
+    assert _refusal(_forged({"v": 1, "s": FINGERPRINT, "k": [[1], "r"]})) == (
+        'Invalid "after" parameter: a sort field holds an array or embedded document; '
+        "page with offset instead."
+    )
