@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -132,3 +133,14 @@ def rooms_never_read(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     monkeypatch.setattr(RocketChatStore, "find_rooms", find)
     monkeypatch.setattr(RocketChatStore, "count_rooms", count)
     return queries
+
+
+@pytest.fixture
+def machine_in_another_time_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A machine three hours west of UTC (the local runner on a laptop; Lambda runs in UTC).
+    A POSIX TZ string, so no time zone database is needed."""
+    monkeypatch.setenv("TZ", "BRT3")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -347,17 +346,9 @@ def test_a_lone_surrogate_or_nul_in_a_string_is_refused() -> None:
     assert _refusal(body='{"queue": "a\\u0000"}')[0].startswith('Invalid "queue" parameter: expected 1 to')
 
 
-def test_dates_with_offsets_become_utc_whatever_the_machines_time_zone(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The local runner may serve from a laptop in another time zone than Lambda's UTC."""
-    monkeypatch.setenv("TZ", "BRT3")  # POSIX: three hours west of UTC, no tz database needed
-    time.tzset()
-    try:
-        params = _parsed(body={"createdAt": {"start": "2026-07-01T23:30:00+02:00"}})
-    finally:
-        monkeypatch.delenv("TZ")
-        time.tzset()
+@pytest.mark.usefixtures("machine_in_another_time_zone")
+def test_dates_with_offsets_become_utc_whatever_the_machines_time_zone() -> None:
+    params = _parsed(body={"createdAt": {"start": "2026-07-01T23:30:00+02:00"}})
     assert params.created_at == DateRange(start=datetime(2026, 7, 1, 21, 30))
 
 

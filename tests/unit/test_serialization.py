@@ -31,7 +31,10 @@ def test_dates_have_exactly_three_fractional_digits_and_z() -> None:
     }
 
 
-def test_aware_dates_are_converted_to_utc() -> None:
+@pytest.mark.parametrize("machine", ["in UTC", "in another time zone"])
+def test_aware_dates_are_converted_to_utc(machine: str, request: pytest.FixtureRequest) -> None:
+    if machine != "in UTC":
+        request.getfixturevalue("machine_in_another_time_zone")
     aware = datetime(2021, 7, 9, 22, 12, 19, 795000, tzinfo=timezone(timedelta(hours=2)))
     assert json.loads(to_json([aware, aware.astimezone(UTC)])) == ["2021-07-09T20:12:19.795Z"] * 2
 

@@ -101,7 +101,7 @@ def _bson_value(value: Any) -> Any:
     if isinstance(value, ObjectId | Decimal128):
         return str(value)
     if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
+        return base64.b64encode(value).decode()
     if isinstance(value, DatetimeMS):
         return _expanded_iso(int(value))
     # Rare BSON types (Regex, Timestamp, Code, MinKey, ...): their Extended JSON form.
