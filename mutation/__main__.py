@@ -55,6 +55,9 @@ KILLS_CONFIRMED = 10
 # A mutant whose tests take this many times their clean run hangs (a deadline or a loop broken):
 # a timeout counts as noticed. mutmut's default, 15, let each such mutant hold a worker for minutes.
 TIMEOUT_MULTIPLIER = 4
+# mutmut's estimate counts the tests' calls, not their fixtures (a moto account, a fake server): a
+# floor under the limit, so that a loaded machine's slow setup is not mistaken for a hang.
+TIMEOUT_SECONDS_ADDED = 5
 
 # mutmut's verdicts (its exit codes per mutant) that count as noticed, and those rechecked.
 NOTICED = {1, 3, 36, 24, -24, 152, 255, -11, -9, 37}  # failed, internal error, timeout, crash, type check
@@ -68,6 +71,7 @@ pytest_add_cli_args_test_selection = {tests}
 pytest_add_cli_args = {options}
 process_isolation = "forkserver"
 timeout_multiplier = {timeout_multiplier}
+timeout_constant = {timeout_constant}
 use_git_change_detection = false
 """
 
@@ -181,6 +185,7 @@ def stage() -> None:
         tests=json.dumps(list(TESTS)),
         options=json.dumps(list(PYTEST_OPTIONS)),
         timeout_multiplier=TIMEOUT_MULTIPLIER,
+        timeout_constant=TIMEOUT_SECONDS_ADDED,
     )
     with (WORK / "pyproject.toml").open("a") as pyproject:
         pyproject.write(config)

@@ -139,8 +139,8 @@ def rooms_never_read(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 def machine_in_another_time_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A machine three hours west of UTC (the local runner on a laptop; Lambda runs in UTC).
     A POSIX TZ string, so no time zone database is needed."""
-    monkeypatch.setenv("TZ", "BRT3")
-    time.tzset()
-    yield
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setenv("TZ", "BRT3")
+        time.tzset()
+        yield
     time.tzset()

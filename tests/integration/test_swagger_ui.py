@@ -82,6 +82,13 @@ def test_the_json_format_is_the_committed_openapi_document(door: str) -> None:
 
 
 @pytest.mark.usefixtures("swagger_on")
+@pytest.mark.parametrize("door", ["rest", "alb-multi"])
+def test_with_format_given_twice_the_last_value_decides(door: str) -> None:
+    assert _content_type(_get(door, "format=html&format=json")).startswith("application/json")
+    assert _content_type(_get(door, "format=json&format=html")).startswith("text/html")
+
+
+@pytest.mark.usefixtures("swagger_on")
 def test_behind_a_rest_api_stage_try_it_out_calls_the_api_under_the_stage_prefix() -> None:
     result = _get("rest", "format=json")
 

@@ -54,7 +54,7 @@ def _document(path: Path, base_path: str) -> str:
 
 
 def _asset(name: str) -> str:
-    return (SWAGGER_UI_DIR / name).read_bytes().decode()  # UTF-8, whatever the locale
+    return (SWAGGER_UI_DIR / name).read_bytes().decode()  # UTF-8
 
 
 @functools.cache

@@ -254,7 +254,7 @@ def _documentation(resolver: ApiGatewayResolver) -> Response[str]:
     formats = resolver.current_event.resolved_query_string_parameters.get("format") or []
     # Powertools' own reading of the stage prefix (/prod) in the path, as its enable_swagger does.
     base_path = resolver._get_base_path()
-    return api_docs.answer("json" in formats, base_path)
+    return api_docs.answer(formats[-1:] == ["json"], base_path)  # the last value, as Powertools reads it
 
 
 # --- CORS (CORS_ALLOWED_ORIGINS), off when empty: one policy for every front door, by Powertools ---
