@@ -226,14 +226,24 @@ def _secret_errors(logs: Logs) -> list[dict[str, Any]]:
     return [line for line in logs() if line["level"] == "ERROR"]
 
 
-def test_a_secrets_manager_that_never_answers_is_a_503_within_the_requests_deadline(
-    aws_environment: None,
+@pytest.mark.parametrize(
+    ("endpoint_variable", "source"),
+    [
+        ("AWS_ENDPOINT_URL_SECRETS_MANAGER", {"arn": "rocketchat/mongodb"}),
+        ("AWS_ENDPOINT_URL_SSM", {"parameter": "/rocketchat/mongodb-uri"}),
+    ],
+    ids=["secrets manager", "ssm"],
+)
+@pytest.mark.usefixtures("aws_environment")
+def test_a_secrets_store_that_never_answers_is_a_503_within_the_requests_deadline(
     monkeypatch: pytest.MonkeyPatch,
     stalling_server: int,
     logs: Logs,
+    endpoint_variable: str,
+    source: dict[str, str],
 ) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", f"http://127.0.0.1:{stalling_server}")
-    _use_secret(monkeypatch, timeout_ms=1000, arn="rocketchat/mongodb")
+    monkeypatch.setenv(endpoint_variable, f"http://127.0.0.1:{stalling_server}")
+    _use_secret(monkeypatch, timeout_ms=1000, **source)
     started = time.monotonic()
     answer = ApiClient(None).get(user=None, headers=DEMO_ADMIN)
     elapsed = time.monotonic() - started
@@ -244,6 +254,31 @@ def test_a_secrets_manager_that_never_answers_is_a_503_within_the_requests_deadl
         "connection secret unavailable",
         "ReadTimeoutError",
     )
+
+
+def test_every_read_of_a_secret_shares_one_boto3_session(
+    secrets: Any, ssm: Any, monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    """Its loaded service models make each later client cheap: one session per container."""
+    import boto3  # noqa: PLC0415 - the tests' own AWS stand-in has it loaded already
+
+    created: list[Any] = []
+    original = boto3.session.Session
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        created.append(original(*args, **kwargs))
+        return created[-1]
+
+    monkeypatch.setattr(boto3.session, "Session", counted)
+    monkeypatch.setattr(database, "_session", None)
+    arn = secrets.create_secret(Name="shared", SecretString="mongodb://db.example:27017/one")["ARN"]
+    ssm.put_parameter(Name="/rocketchat/shared", Value="mongodb://db.example:27017/two", Type="SecureString")
+    for source in ({"arn": arn}, {"parameter": "/rocketchat/shared"}):
+        settings = _use_secret(monkeypatch, **source)
+        database.get_database(settings)
+        clock.now += MAX_AGE
+        database.get_database(settings).client.close()
+    assert len(created) == 1
 
 
 def test_an_unreachable_secrets_endpoint_is_a_503_and_the_next_request_tries_again(
