@@ -257,6 +257,22 @@ def test_a_cursor_cannot_carry_an_operator_pattern_or_array(
     assert rooms_never_read == []
 
 
+def test_a_sort_path_through_a_text_sorts_as_missing_and_walks_every_room_once(api: ApiClient) -> None:
+    """MongoDB finds nothing at queue.name when queue is a text: every room sorts as missing."""
+    rooms = api.add_rooms(*(room(queue=f"queue {n % 2}") for n in range(5)))
+    query = {"count": 2, "sort": '{"queue.name": 1}'}
+    seen = [row["_id"] for page in _pages(api, query) for row in page["rooms"]]
+    assert seen == sorted(r["_id"] for r in rooms)
+
+
+def test_a_sort_path_through_an_array_gives_a_next_that_says_to_page_with_offset(api: ApiClient) -> None:
+    api.add_rooms(*(room(v=[{"_id": f"visitor-{n}", "username": f"guest-{n}"}]) for n in range(3)))
+    cursor = api.get({"count": 1, "sort": '{"v.username": 1}'}).body["next"]
+    answer = api.get({"count": 1, "sort": '{"v.username": 1}', "after": cursor})
+    assert answer.status == 400
+    assert "page with offset instead" in answer.body["error"]
+
+
 def test_a_sort_on_an_array_field_gives_a_next_that_says_to_page_with_offset(api: ApiClient) -> None:
     api.add_rooms(*(room(tags=["vip", f"t{n}"]) for n in range(3)))
     cursor = api.get({"count": 1, "sort": '{"tags": 1}'}).body["next"]
