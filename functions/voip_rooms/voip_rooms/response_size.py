@@ -8,7 +8,7 @@ larger than the limit, the answer holds the longest prefix of it that fits, and 
 continues right after the last room returned.
 
 A page is serialized once; only a page more than a twelfth of the limit is measured, and only one
-over the limit is serialized again.
+over the limit is serialized again: each room alone, to count how many fit, then the prefix.
 """
 
 from __future__ import annotations
@@ -30,25 +30,31 @@ def fitted_json(page: RoomsPage, limit: int) -> tuple[str, dict[str, Any]]:
     text = _json(page.envelope)
     if len(text) * _MOST_ESCAPED <= limit or wire_size(text) <= limit:
         return text, page.envelope
-    # Each room's share of the result (its text and a comma), and the rest of the envelope: a first
-    # guess at how many rooms fit, checked by serializing them (the cursor's length varies a little).
+    # Each room's share of the result (its text and a comma), and the rest of the envelope, less its
+    # count and next: those are each prefix's own (a last page's next is null, a prefix's a cursor).
     shares = [wire_size(_json(room)) - 1 for room in page.envelope["rooms"]]
-    room_count, used = 0, wire_size(text) - sum(shares)
-    while room_count < len(shares) and used + shares[room_count] <= limit:
+    used = wire_size(text) - sum(shares) - _own_part(page.envelope)
+    room_count = 0
+    while room_count < len(shares):
+        prefix = page.first(room_count + 1)
+        if used + shares[room_count] + _own_part(prefix) > limit:
+            break
         used += shares[room_count]
         room_count += 1
-    while room_count > 0:
-        envelope = page.first(room_count)
-        text = _json(envelope)
-        if wire_size(text) <= limit:
-            return text, envelope
-        room_count -= 1
-    raise RoomTooLarge(
-        f"The first room of this page is larger than one answer may be ({limit} bytes): leave its "
-        'large fields out with "fields", or step over it: pass this answer\'s "next" as "after", or '
-        'add one to "offset".',
-        page.first(1)["next"],
-    )
+    if room_count == 0:
+        raise RoomTooLarge(
+            f"The first room of this page is larger than one answer may be ({limit} bytes): leave its "
+            'large fields out with "fields", or step over it: pass this answer\'s "next" as "after", or '
+            'add one to "offset".',
+            page.first(1)["next"],
+        )
+    envelope = page.first(room_count)
+    return _json(envelope), envelope
+
+
+def _own_part(envelope: dict[str, Any]) -> int:
+    """What the result spends on the envelope's count and next, which differ from prefix to prefix."""
+    return wire_size(_json(envelope["count"])) + wire_size(_json(envelope["next"]))
 
 
 def wire_size(text: str) -> int:
