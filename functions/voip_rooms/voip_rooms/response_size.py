@@ -35,11 +35,10 @@ def fitted_json(page: RoomsPage, limit: int) -> tuple[str, dict[str, Any]]:
     shares = [wire_size(_json(room)) - 1 for room in page.envelope["rooms"]]
     used = wire_size(text) - sum(shares) - _own_part(page.envelope)
     room_count = 0
-    while room_count < len(shares):
-        prefix = page.first(room_count + 1)
-        if used + shares[room_count] + _own_part(prefix) > limit:
+    for share in shares:  # the whole page does not fit: the loop ends before its last room
+        if used + share + _own_part(page.first(room_count + 1)) > limit:
             break
-        used += shares[room_count]
+        used += share
         room_count += 1
     if room_count == 0:
         raise RoomTooLarge(
