@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pymongo.errors import ConfigurationError, InvalidOperation
 
-from tests.factories import ApiClient
+from tests.factories import Answer, ApiClient
 from tests.fake_mongod import AUTHENTICATION_FAILED, CREDENTIAL_REFUSALS, fake_mongod
 from voip_rooms import database, handler
 from voip_rooms.settings import SETTINGS, Settings
@@ -120,13 +120,14 @@ def test_a_rotated_secret_is_read_again_once_when_mongodb_refuses_the_credential
     ]
 
 
-@pytest.mark.parametrize("refusal", CREDENTIAL_REFUSALS.values(), ids=CREDENTIAL_REFUSALS.keys())
-def test_credentials_refused_again_after_reading_the_secret_answer_503(
+def _answer_while_every_read_is_refused(
     secrets: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Any, refusal: dict[str, Any]
-) -> None:
+) -> tuple[Answer, list[str]]:
+    """One request of a container whose secret names a server answering every read with ``refusal``;
+    the answer, and the collections the server was asked to read."""
     port = _free_port()
     arn = secrets.create_secret(
-        Name="wrong", SecretString=f"mongodb://127.0.0.1:{port}/rocketchat?directConnection=true"
+        Name="refused", SecretString=f"mongodb://127.0.0.1:{port}/rocketchat?directConnection=true"
     )["ARN"]
     settings = replace(_settings_for(arn), mongodb_timeout_ms=2000)
     monkeypatch.setattr(handler, "SETTINGS", settings)
@@ -136,11 +137,19 @@ def test_credentials_refused_again_after_reading_the_secret_answer_503(
         mongod.refusal = refusal
         answer = ApiClient(demo_database).get(user=None, headers=DEMO_ADMIN)
         database.get_database(settings).client.close()
+    return answer, mongod.reads
+
+
+@pytest.mark.parametrize("refusal", CREDENTIAL_REFUSALS.values(), ids=CREDENTIAL_REFUSALS.keys())
+def test_credentials_refused_again_after_reading_the_secret_answer_503(
+    secrets: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Any, refusal: dict[str, Any]
+) -> None:
+    answer, reads = _answer_while_every_read_is_refused(secrets, monkeypatch, demo_database, refusal)
     assert (answer.status, answer.body) == (
         503,
         {"success": False, "error": "Service temporarily unavailable"},
     )
-    assert mongod.reads == ["users", "users"], "one read, the secret read again, one more read: no loop"
+    assert reads == ["users", "users"], "one read, the secret read again, one more read: no loop"
 
 
 def test_another_atlas_fault_is_no_credential_refusal_and_the_secret_is_not_read_again(
@@ -149,20 +158,10 @@ def test_another_atlas_fault_is_no_credential_refusal_and_the_secret_is_not_read
     demo_database: Any,
     logs: Callable[[], list[dict[str, Any]]],
 ) -> None:
-    port = _free_port()
-    arn = secrets.create_secret(
-        Name="quota", SecretString=f"mongodb://127.0.0.1:{port}/rocketchat?directConnection=true"
-    )["ARN"]
-    settings = replace(_settings_for(arn), mongodb_timeout_ms=2000)
-    monkeypatch.setattr(handler, "SETTINGS", settings)
-    monkeypatch.setattr(handler, "_store_instance", None)
-    database.use_database(None)
-    with fake_mongod(port, demo_database) as mongod:
-        mongod.refusal = {"code": 8000, "codeName": "AtlasError", "errmsg": "you are over your space quota"}
-        answer = ApiClient(demo_database).get(user=None, headers=DEMO_ADMIN)
-        database.get_database(settings).client.close()
+    quota = {"code": 8000, "codeName": "AtlasError", "errmsg": "you are over your space quota"}
+    answer, reads = _answer_while_every_read_is_refused(secrets, monkeypatch, demo_database, quota)
     assert answer.status == 500
-    assert mongod.reads == ["users"]
+    assert reads == ["users"]
     assert not [line for line in logs() if line["level"] == "WARNING"]
 
 
