@@ -153,6 +153,18 @@ def _pages(api: ApiClient, query: dict[str, Any], most: int = 10) -> list[dict[s
     return pages
 
 
+def test_a_sort_key_excluded_by_fields_itself_is_read_but_not_returned(api: ApiClient) -> None:
+    rooms = api.add_rooms(
+        *(room(servedBy={"_id": "agent-1", "username": f"agent-{n % 3}"}) for n in range(7))
+    )
+    query = {"count": 2, "sort": '{"servedBy.username": 1}', "fields": '{"servedBy.username": 0}'}
+    rows = [row for page in _pages(api, query) for row in page["rooms"]]
+    assert [row["_id"] for row in rows] == [
+        r["_id"] for r in mongodb_sorted(rooms, full_order([("servedBy.username", 1)]))
+    ]
+    assert all(row["servedBy"] == {"_id": "agent-1"} for row in rows)
+
+
 def test_sort_keys_excluded_by_fields_are_read_but_not_returned(api: ApiClient) -> None:
     rooms = api.add_rooms(*(room(v={"_id": f"visitor-{n % 3}", "username": "u"}) for n in range(7)))
     query = {"count": 2, "sort": '{"v._id": -1}', "fields": '{"v": 0, "servedBy": 0}'}

@@ -54,7 +54,10 @@ def test_cold_container_reads_permissions_once(demo_api: ApiClient, commands: li
     assert commands.count("roles_by_permission") == 1
 
 
-@pytest.mark.parametrize("query", ["open=true", "count=100&offset=300", "queue=nobody"])
+# count=20&offset=300: the last page, exactly full (320 rooms): the row read beyond it is missing.
+@pytest.mark.parametrize(
+    "query", ["open=true", "count=100&offset=300", "count=20&offset=300", "queue=nobody"]
+)
 def test_a_page_that_tells_the_total_costs_two_commands(
     demo_api: ApiClient, commands: list[str], query: str
 ) -> None:

@@ -187,6 +187,8 @@ def test_open_and_the_documented_open_disagreeing_are_refused(query: Any, body: 
 def test_a_boolean_must_be_true_or_false() -> None:
     assert _refusal({"Open": ["yes"]})[0] == 'The "Open" parameter must be true or false.'
     assert _refusal(body={"open": 1})[0] == 'The "open" parameter must be true or false.'
+    # Beside a valid "Open", an invalid "open" is named as itself.
+    assert _refusal({"Open": ["true"], "open": ["yes"]})[0] == 'The "open" parameter must be true or false.'
 
 
 def test_a_parameter_in_both_sources_with_different_values_is_refused_by_its_public_name() -> None:
