@@ -76,7 +76,7 @@ bench: setup
 # Mutation testing of the function package (docs/TESTING.md): slow (up to half an hour on two cores),
 # so neither `make test` nor CI runs it. MUTANTS narrows it to names such as 'voip_rooms.params.*'.
 mutation: .venv-mutation/.installed
-	nice -n 19 .venv-mutation/bin/python -m mutation $(MUTANTS)
+	nice -n 19 .venv-mutation/bin/python -m mutation $(if $(RESUME),--resume) $(MUTANTS)
 
 clean:
 	rm -rf $(VENV) .venv-scan .venv-fuzz .venv-e2e e2e-artifacts .venv-mutation .mutation .aws-sam bench/.build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -9,7 +9,8 @@ process forked from a server that has only collected the tests, so caches filled
 fresh interpreter.
 
 Mutants that no test can notice are listed, each with its reason, in equivalents.txt; nothing else
-is excluded. NAME narrows the run to mutants matching a glob such as 'voip_rooms.params.*'.
+is excluded. NAME narrows the run to mutants matching a glob such as 'voip_rooms.params.*';
+--resume goes on with a run that was interrupted.
 Everything is written under .mutation/ (results.json, survivors.txt with each survivor's diff,
 mutmut.log); the last line printed is the score.
 """
@@ -26,7 +27,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,12 +86,19 @@ class Mutant:
     tests: list[str] = field(default_factory=list)
 
 
-def main(names: Sequence[str]) -> int:
+def main(arguments: Sequence[str]) -> int:
     started = time.monotonic()
+    resume = "--resume" in arguments
+    names = [name for name in arguments if name != "--resume"]
     equivalents = read_equivalents(EQUIVALENTS.read_text())
-    stage()
+    if resume and (MUTANTS / "mutmut-stats.json").exists():
+        # mutmut runs only the mutants without a verdict: an interrupted run goes on where it
+        # stopped, on the copy of the code it started with.
+        print(f"resuming the run staged in {WORK}", flush=True)
+    else:
+        stage()
     print(f"mutmut: {MUTANTS} ({WORKERS} workers); its output goes to {OUT / 'mutmut.log'}", flush=True)
-    with (OUT / "mutmut.log").open("w") as log:
+    with (OUT / "mutmut.log").open("a" if resume else "w") as log:
         run = subprocess.run(
             [BIN / "mutmut", "run", "--max-children", str(WORKERS), *names],
             cwd=WORK,
@@ -130,7 +138,10 @@ def main(names: Sequence[str]) -> int:
         f"rechecking {len(survivors)} survivors of code run at collection in fresh interpreters", flush=True
     )
     with ThreadPoolExecutor(WORKERS) as pool:
-        for mutant, noticed in zip(survivors, pool.map(noticed_in_fresh_process, survivors), strict=True):
+        # Against the whole suite: a test that reads what ran at import (the index table) calls no
+        # function of the module, so mutmut never traced it to the module.
+        whole_suite = [replace(mutant, tests=list(TESTS)) for mutant in survivors]
+        for mutant, noticed in zip(survivors, pool.map(noticed_in_fresh_process, whole_suite), strict=True):
             if noticed:
                 mutant.verdict = "killed"
     # A listed mutant that a test kills is no equivalent (or the code moved its number): it counts
@@ -228,7 +239,7 @@ def function_of(mutant_name: str) -> str:
 
 
 def noticed_in_fresh_process(mutant: Mutant) -> bool:
-    """Its module's tests (all of them when none was traced there) in a new interpreter."""
+    """The given tests (its module's, or the whole suite when none was traced there) in a new interpreter."""
     env = {
         **os.environ,
         "MUTANT_UNDER_TEST": mutant.name,
@@ -246,6 +257,8 @@ def noticed_in_fresh_process(mutant: Mutant) -> bool:
         )
     except subprocess.TimeoutExpired:
         return True
+    if result.returncode == 4 and b"ERROR collecting" in result.stdout:
+        return True  # the mutant broke an import: every test of the module fails
     if result.returncode in (4, 5):
         # pytest could not find the tests: a harness fault, not a verdict.
         raise RuntimeError(f"{mutant.name}: pytest exit {result.returncode}: {result.stdout[-2000:]!r}")
