@@ -1,0 +1,58 @@
+"""The request line's own arithmetic: latency, database time and timestamp, read from a fixed clock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from voip_rooms import handler, request_log
+from voip_rooms.store import command_stats
+
+Logs = Callable[[], list[dict[str, Any]]]
+NOW = 1_764_338_587.1239  # 2025-11-28 14:03:07.123 UTC
+REST_EVENT = {"httpMethod": "GET", "path": "/api/v1/voip/rooms"}
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The line's clock: the request starts at 10 s and ends 12.3456 ms later, at NOW."""
+    readings = iter([10.0, 10.0123456])
+    clock = SimpleNamespace(
+        perf_counter=lambda: next(readings),
+        time=lambda: NOW,
+        localtime=time.localtime,
+        strftime=time.strftime,
+    )
+    monkeypatch.setattr(request_log, "time", clock)
+
+
+def _line(logs: Logs) -> dict[str, Any]:
+    [line] = [line for line in logs() if line["message"] == "request"]
+    return line
+
+
+@pytest.mark.usefixtures("fixed_clock")
+def test_latency_and_database_time_are_milliseconds_to_three_decimals(logs: Logs) -> None:
+    request_log.begin("rest", REST_EVENT)
+    command_stats.commands, command_stats.seconds = 2, 0.0045678
+    request_log.emit(handler.logger, 200)
+    line = _line(logs)
+    assert (line["Latency"], line["DatabaseTime"], line["database_commands"]) == (12.346, 4.568, 2)
+    assert (line["location"], line["_aws"]["Timestamp"]) == ("request_log", 1_764_338_587_123)
+
+
+@pytest.mark.usefixtures("fixed_clock", "machine_in_another_time_zone")
+def test_the_timestamp_is_the_loggers_own_form_in_the_machines_time_zone(logs: Logs) -> None:
+    request_log.begin("rest", REST_EVENT)
+    request_log.emit(handler.logger, 200)
+    assert _line(logs)["timestamp"] == "2025-11-28 11:03:07,123-0300"
+
+
+def test_a_path_that_is_not_text_is_left_out(logs: Logs) -> None:
+    request_log.begin("rest", {"httpMethod": "GET", "path": ["/api/v1/voip/rooms"]})
+    request_log.emit(handler.logger, 400)
+    assert (_line(logs)["method"], _line(logs)["path"]) == ("GET", None)
