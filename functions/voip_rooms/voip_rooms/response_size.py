@@ -33,10 +33,10 @@ def fitted_json(page: RoomsPage, limit: int) -> tuple[str, dict[str, Any]]:
     # Each room's share of the result (its text and a comma), and the rest of the envelope, less its
     # count and next: those are each prefix's own (a last page's next is null, a prefix's a cursor).
     shares = [wire_size(_json(room)) - 1 for room in page.envelope["rooms"]]
-    used = wire_size(text) - sum(shares) - _own_part(page.envelope)
+    used = wire_size(text) - sum(shares) - _own_part(len(shares), page.envelope["next"])
     room_count = 0
     for share in shares:  # the whole page does not fit: the loop ends before its last room
-        if used + share + _own_part(page.first(room_count + 1)) > limit:
+        if used + share + _own_part(room_count + 1, page.next_after(room_count + 1)) > limit:
             break
         used += share
         room_count += 1
@@ -45,15 +45,15 @@ def fitted_json(page: RoomsPage, limit: int) -> tuple[str, dict[str, Any]]:
             f"The first room of this page is larger than one answer may be ({limit} bytes): leave its "
             'large fields out with "fields", or step over it: pass this answer\'s "next" as "after", or '
             'add one to "offset".',
-            page.first(1)["next"],
+            page.next_after(1),
         )
     envelope = page.first(room_count)
     return _json(envelope), envelope
 
 
-def _own_part(envelope: dict[str, Any]) -> int:
+def _own_part(count: int, next_cursor: str | None) -> int:
     """What the result spends on the envelope's count and next, which differ from prefix to prefix."""
-    return wire_size(_json(envelope["count"])) + wire_size(_json(envelope["next"]))
+    return wire_size(_json(count)) + wire_size(_json(next_cursor))
 
 
 def wire_size(text: str) -> int:

@@ -25,8 +25,12 @@ class RoomsPage:
     def first(self, count: int) -> dict[str, Any]:
         """The envelope with only the page's first ``count`` rooms (at least one); its ``next``
         continues right after the last of them, whether or not the full page had one."""
-        cursor = encode_cursor(self.sort_values_of(count - 1), self.order)
-        return self.envelope | {"rooms": self.envelope["rooms"][:count], "count": count, "next": cursor}
+        rooms = self.envelope["rooms"][:count]
+        return self.envelope | {"rooms": rooms, "count": count, "next": self.next_after(count)}
+
+    def next_after(self, count: int) -> str:
+        """The cursor right after the page's first ``count`` rooms."""
+        return encode_cursor(self.sort_values_of(count - 1), self.order)
 
 
 def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> RoomsPage:
