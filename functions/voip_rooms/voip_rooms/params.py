@@ -18,7 +18,7 @@ from typing import Any
 
 from voip_rooms.cursor import decode_cursor
 from voip_rooms.errors import InvalidParams
-from voip_rooms.query import listing_order, orders_by_hidden
+from voip_rooms.query import listing_order, orders_by_hidden, within
 from voip_rooms.settings import SETTINGS
 
 INVALID_SORT = "error-invalid-sort"
@@ -246,7 +246,7 @@ def _projection_spec(name: str, value: Any, *_: bool) -> FieldSpec:
             'The "fields" parameter cannot mix included (1) and excluded (0) fields.', INVALID_FIELDS
         )
     for path in spec:
-        parent = next((other for other in spec if path.startswith(other + ".")), None)
+        parent = next((other for other in spec if other != path and within(path, other)), None)
         if parent is not None:
             raise InvalidParams(f'The "fields" paths "{parent}" and "{path}" overlap.', INVALID_FIELDS)
     return tuple(spec.items())

@@ -76,7 +76,7 @@ def listing_order(sort: FieldSpec | None) -> list[tuple[str, int]]:
 def orders_by_hidden(field: str) -> bool:
     """Whether ordering by this field would order by a never-returned value: the hidden field's own, or
     its parent's (an order on ``v`` compares ``v.token``, and a cursor would carry it)."""
-    return _is_hidden(field) or any(_within(hidden, field) for hidden in HIDDEN_FIELDS)
+    return _is_hidden(field) or any(within(hidden, field) for hidden in HIDDEN_FIELDS)
 
 
 def projection(params: RoomsParams) -> dict[str, int]:
@@ -89,7 +89,7 @@ def projection(params: RoomsParams) -> dict[str, int]:
         return visible if _includes(visible) else {"_id": 1}
     # A hidden path under an excluded parent ({"v": 0}) is excluded already; naming it too would
     # be a path collision, which MongoDB refuses.
-    hidden = {path: 0 for path in HIDDEN_FIELDS if not any(_within(path, key) for key in visible)}
+    hidden = {path: 0 for path in HIDDEN_FIELDS if not any(within(path, key) for key in visible)}
     return {**visible, **hidden}
 
 
@@ -98,7 +98,7 @@ def hidden_paths_read(fields: dict[str, int]) -> list[str]:
     (``v`` brings ``v.token``), since an inclusion cannot also exclude a path beneath it."""
     included = [key for key, flag in fields.items() if flag == 1 and key != "_id"]
     return [
-        hidden for hidden in HIDDEN_FIELDS if any(hidden != key and _within(hidden, key) for key in included)
+        hidden for hidden in HIDDEN_FIELDS if any(hidden != key and within(hidden, key) for key in included)
     ]
 
 
@@ -133,12 +133,12 @@ def fetched_projection(
 def _included(path: str, spec: dict[str, int]) -> bool:
     if path == "_id":
         return spec.get("_id", 1) == 1
-    return any(flag == 1 and _within(path, key) for key, flag in spec.items())
+    return any(flag == 1 and within(path, key) for key, flag in spec.items())
 
 
 def _under_any(key: str, paths: list[str]) -> bool:
     """Whether ``key`` is one of ``paths`` or below one."""
-    return any(_within(key, path) for path in paths)
+    return any(within(key, path) for path in paths)
 
 
 def _keep_only(document: dict[str, Any], spec: dict[str, int]) -> None:
@@ -198,8 +198,9 @@ def _includes(spec: dict[str, int]) -> bool:
 
 
 def _is_hidden(path: str) -> bool:
-    return any(_within(path, hidden) for hidden in HIDDEN_FIELDS)
+    return any(within(path, hidden) for hidden in HIDDEN_FIELDS)
 
 
-def _within(path: str, parent: str) -> bool:
+def within(path: str, parent: str) -> bool:
+    """Whether the dotted ``path`` is ``parent`` itself or a path below it."""
     return path == parent or path.startswith(parent + ".")
