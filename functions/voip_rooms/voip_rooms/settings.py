@@ -79,14 +79,14 @@ class Settings:
     max_body_bytes: int
     max_string_length: int
     max_array_length: int
-    max_response_bytes: int = 5_500_000
-    cors_allowed_origins: tuple[str, ...] = ()
+    max_response_bytes: int
+    cors_allowed_origins: tuple[str, ...]
     # Observability: the request line's metrics namespace; X-Ray subsegments per database command
     # (off the cold-start path unless asked for).
-    metrics_namespace: str = "VoipRooms"
-    trace_database_commands: bool = False
+    metrics_namespace: str
+    trace_database_commands: bool
     # The Swagger UI at /api/v1/voip/rooms/docs: off unless asked for, so that nothing of it loads.
-    enable_swagger_ui: bool = False
+    enable_swagger_ui: bool
 
     @property
     def connection_from_secret(self) -> bool:
