@@ -73,7 +73,7 @@ deploy: build
 bench: setup
 	PYENV_VERSION="$$(pyenv version-name 2>/dev/null || true):3.13" $(BIN)/python -m bench
 
-# Mutation testing of the function package (docs/TESTING.md): slow (up to half an hour on two cores),
+# Mutation testing of the function package (docs/TESTING.md): slow (about two hours on two cores),
 # so neither `make test` nor CI runs it. MUTANTS narrows it to names such as 'voip_rooms.params.*'.
 mutation: .venv-mutation/.installed
 	nice -n 19 .venv-mutation/bin/python -m mutation $(if $(RESUME),--resume) $(MUTANTS)
