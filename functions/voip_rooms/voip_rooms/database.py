@@ -36,7 +36,6 @@ _RETRY_BACKOFF_SECONDS = 1.0
 
 @dataclass(frozen=True, slots=True)
 class _SecretRead:
-    source: str  # the secret's ARN or the parameter's name
     uri: str
     read_at: float
 
@@ -55,7 +54,7 @@ def get_database(settings: Settings, deadline: float | None = None) -> Database[
     if database is None:
         uri = _connection_uri(settings, deadline)
         return _replace_database(_connect(settings, uri), uri)
-    if settings.connection_from_secret and _secret_is_stale(settings):
+    if settings.connection_from_secret and _cached_secret(settings) is None:
         uri = _refreshed_uri(settings, deadline)
         if uri != _database_uri:
             logger.info("connection string changed: connecting with the secret read again")
@@ -133,8 +132,11 @@ def _refreshed_uri(settings: Settings, deadline: float | None) -> str:
         return _database_uri
 
 
-def _secret_is_stale(settings: Settings) -> bool:
-    return _secret is None or clock() - _secret.read_at >= settings.mongodb_secret_max_age_seconds
+def _cached_secret(settings: Settings) -> _SecretRead | None:
+    """The secret read before, while it is younger than its max age."""
+    if _secret is None or clock() - _secret.read_at >= settings.mongodb_secret_max_age_seconds:
+        return None
+    return _secret
 
 
 def _connection_uri(settings: Settings, deadline: float | None, *, refresh_secret: bool = False) -> str:
@@ -146,12 +148,13 @@ def _connection_uri(settings: Settings, deadline: float | None, *, refresh_secre
         raise ConfigurationError(
             "no MongoDB connection configured (MONGODB_URI, MONGODB_SECRET_ARN or MONGODB_URI_PARAMETER)"
         )
-    source = settings.mongodb_secret_arn or settings.mongodb_uri_parameter
-    if refresh_secret or _secret is None or _secret.source != source or _secret_is_stale(settings):
+    # One secret per container: the settings that name it are read once, at start.
+    secret = None if refresh_secret else _cached_secret(settings)
+    if secret is None:
         if deadline is None:
             deadline = clock() + settings.mongodb_timeout_ms / 1000
-        _secret = _SecretRead(source, _read_secret(settings, deadline - clock()), clock())
-    return _secret.uri
+        secret = _secret = _SecretRead(_read_secret(settings, deadline - clock()), clock())
+    return secret.uri
 
 
 def secret_read_config(seconds_left: float) -> Config:
