@@ -96,10 +96,8 @@ def projection(params: RoomsParams) -> dict[str, int]:
 def hidden_paths_read(fields: dict[str, int]) -> list[str]:
     """The hidden paths MongoDB returns with this projection: those below a parent included whole
     (``v`` brings ``v.token``), since an inclusion cannot also exclude a path beneath it."""
-    included = [key for key, flag in fields.items() if flag == 1 and key != "_id"]
-    return [
-        hidden for hidden in HIDDEN_FIELDS if any(hidden != key and within(hidden, key) for key in included)
-    ]
+    included = [key for key, flag in fields.items() if flag == 1]
+    return [hidden for hidden in HIDDEN_FIELDS if any(within(hidden, key) for key in included)]
 
 
 def fetched_projection(
