@@ -120,8 +120,7 @@ def fetched_projection(
         return wider | dict.fromkeys(missing, 1), lambda row: _keep_only(row, shown)
     # An exclusion of a sort key or of a parent of one; one below a sort key only trims an embedded
     # document, which a cursor cannot follow anyway.
-    above = {path.rsplit(".", depth)[0] for path in needed for depth in range(path.count(".") + 1)}
-    excluded = [key for key, flag in shown.items() if not flag and key in above]
+    excluded = [key for key, flag in shown.items() if not flag and any(within(path, key) for path in needed)]
     if not excluded:
         return shown, None
     wider = {key: flag for key, flag in shown.items() if key not in excluded}
