@@ -135,12 +135,22 @@ def rooms_never_read(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return queries
 
 
-@pytest.fixture
-def machine_in_another_time_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A machine three hours west of UTC (the local runner on a laptop; Lambda runs in UTC).
-    A POSIX TZ string, so no time zone database is needed."""
+def _machine_time_zone(monkeypatch: pytest.MonkeyPatch, posix_tz: str) -> Iterator[None]:
+    """The process's local time zone for one test. A POSIX TZ string, so no time zone database is needed."""
     with monkeypatch.context() as patch:
-        patch.setenv("TZ", "BRT3")
+        patch.setenv("TZ", posix_tz)
         time.tzset()
         yield
     time.tzset()
+
+
+@pytest.fixture
+def machine_in_another_time_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A machine three hours west of UTC (the local runner on a laptop; Lambda runs in UTC)."""
+    yield from _machine_time_zone(monkeypatch, "BRT3")
+
+
+@pytest.fixture
+def machine_with_summer_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A machine on New York's time: five hours west of UTC in winter, four in summer."""
+    yield from _machine_time_zone(monkeypatch, "EST5EDT,M3.2.0,M11.1.0")

@@ -48,6 +48,20 @@ def ssm(aws: None) -> Any:
 
 
 @pytest.fixture
+def secret_read_budgets(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The seconds each read of the connection secret was allowed, in order."""
+    allowed: list[float] = []
+    read_config = database.secret_read_config
+
+    def recording(seconds_left: float) -> Any:
+        allowed.append(seconds_left)
+        return read_config(seconds_left)
+
+    monkeypatch.setattr(database, "secret_read_config", recording)
+    return allowed
+
+
+@pytest.fixture
 def stalling_server() -> Iterator[int]:
     """A port on loopback that accepts connections and never answers a byte (for 30 s at most)."""
     listener = socket.socket()

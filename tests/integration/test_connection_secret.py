@@ -191,23 +191,15 @@ def test_a_rotations_second_attempt_stays_within_the_requests_one_deadline(
 
 
 def test_a_read_outside_any_request_may_take_the_configured_timeout(
-    secrets: Any, monkeypatch: pytest.MonkeyPatch
+    secrets: Any, monkeypatch: pytest.MonkeyPatch, secret_read_budgets: list[float]
 ) -> None:
     # The container's connection at start and the local runner's commands have no request deadline.
     arn = secrets.create_secret(Name="at-start", SecretString="mongodb://db.example:27017/started")["ARN"]
     settings = replace(_settings_for(arn), mongodb_timeout_ms=4000)
     monkeypatch.setattr(database, "clock", lambda: 100.0)
-    allowed: list[float] = []
-    read_config = database.secret_read_config
-
-    def recording(seconds_left: float) -> Any:
-        allowed.append(seconds_left)
-        return read_config(seconds_left)
-
-    monkeypatch.setattr(database, "secret_read_config", recording)
     database.use_database(None)
     assert database.get_database(settings).name == "started"
-    assert allowed == [4.0]
+    assert secret_read_budgets == [4.0]
 
 
 def test_a_secret_is_reused_no_longer_than_its_configured_max_age(secrets: Any) -> None:

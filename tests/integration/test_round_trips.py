@@ -129,3 +129,20 @@ def test_refused_requests_stop_sending_commands_where_they_are_refused(
     assert commands == []
     demo_api.get("count=-1", user=DEMO_ADMIN)
     assert commands == ["find_user_by_token"]
+
+
+def test_a_warm_container_builds_its_data_seam_once(
+    demo_api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Part of the warm request's budget (docs/PERFORMANCE.md): the store is made per database.
+    built: list[RocketChatStore] = []
+
+    class CountedStore(RocketChatStore):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            built.append(self)
+
+    monkeypatch.setattr(handler, "RocketChatStore", CountedStore)
+    for _ in range(3):
+        assert demo_api.get({"open": "true"}, user=DEMO_ADMIN).status == 200
+    assert len(built) == 1

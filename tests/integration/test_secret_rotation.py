@@ -17,8 +17,9 @@ import pytest
 from tests.factories import ApiClient
 from tests.fake_mongod import UNAUTHORIZED, fake_mongod
 from voip_rooms import database, handler
-from voip_rooms.errors import ConnectionSecretUnavailable
+from voip_rooms.errors import ConnectionSecretUnavailable, DatabaseCredentialsRejected
 from voip_rooms.settings import SETTINGS, Settings
+from voip_rooms.store import RocketChatStore
 
 DEMO_ADMIN = {"X-User-Id": "demo-admin", "X-Auth-Token": "demo-admin-token"}
 UNAVAILABLE = {"success": False, "error": "Service temporarily unavailable"}
@@ -51,7 +52,12 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 def _use_secret(
-    monkeypatch: pytest.MonkeyPatch, *, arn: str = "", parameter: str = "", timeout_ms: int = 2000
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    arn: str = "",
+    parameter: str = "",
+    timeout_ms: int = 2000,
+    max_age: int = MAX_AGE,
 ) -> Settings:
     """The handler reading its connection string from this secret (or parameter), as a new container."""
     settings = replace(
@@ -59,7 +65,7 @@ def _use_secret(
         mongodb_uri="",
         mongodb_secret_arn=arn,
         mongodb_uri_parameter=parameter,
-        mongodb_secret_max_age_seconds=MAX_AGE,
+        mongodb_secret_max_age_seconds=max_age,
         mongodb_timeout_ms=timeout_ms,
     )
     monkeypatch.setattr(handler, "SETTINGS", settings)
@@ -103,6 +109,33 @@ def test_after_its_max_age_the_secret_is_read_again_and_a_changed_uri_gets_a_new
     ] == ["connection string changed: connecting with the secret read again"], (
         "no refusal, no retry: the new server was used from the start"
     )
+
+
+def test_every_secret_read_of_a_request_gets_only_what_the_request_has_left(
+    secrets: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    demo_database: Any,
+    clock: Clock,
+    secret_read_budgets: list[float],
+) -> None:
+    # MongoDB refuses the credentials 1.5 s into a 2 s request. Max age 0: every connection reads
+    # the secret, so the request reads it three times (at start, after the refusal, for the retry).
+    arn = secrets.create_secret(Name="late-refusal", SecretString="mongodb://db.example:27017/x")["ARN"]
+    _use_secret(monkeypatch, arn=arn, timeout_ms=2000, max_age=0)
+    monkeypatch.setattr(database, "_connect", lambda settings, uri: demo_database)
+    authenticate = RocketChatStore.find_user_by_token
+    refusals = [1.5]
+
+    def refused_after_a_while(store: RocketChatStore, user_id: str, hashed_token: str) -> Any:
+        if refusals:
+            clock.now += refusals.pop()
+            raise DatabaseCredentialsRejected("AuthenticationFailed")
+        return authenticate(store, user_id, hashed_token)
+
+    monkeypatch.setattr(RocketChatStore, "find_user_by_token", refused_after_a_while)
+    answer = ApiClient(demo_database).get({"open": "true"}, user=None, headers=DEMO_ADMIN)
+    assert answer.status == 200
+    assert secret_read_budgets == pytest.approx([2.0, 0.5, 0.5], abs=1e-9)
 
 
 def test_an_unchanged_secret_read_after_its_max_age_keeps_the_client(

@@ -52,6 +52,27 @@ def test_the_timestamp_is_the_loggers_own_form_in_the_machines_time_zone(logs: L
     assert _line(logs)["timestamp"] == "2025-11-28 11:03:07,123-0300"
 
 
+@pytest.mark.usefixtures("machine_with_summer_time")
+@pytest.mark.parametrize(
+    ("now", "timestamp"),
+    [
+        (1_751_385_600.5, "2025-07-01 12:00:00,500-0400"),  # 16:00 UTC, summer time
+        (1_767_283_200.5, "2026-01-01 11:00:00,500-0500"),  # 16:00 UTC, winter time
+    ],
+)
+def test_the_timestamp_carries_the_offset_in_force_at_its_own_moment(
+    logs: Logs, monkeypatch: pytest.MonkeyPatch, now: float, timestamp: str
+) -> None:
+    # Not today's offset: a line read back after the clocks changed still tells its UTC time.
+    clock = SimpleNamespace(
+        perf_counter=time.perf_counter, time=lambda: now, localtime=time.localtime, strftime=time.strftime
+    )
+    monkeypatch.setattr(request_log, "time", clock)
+    request_log.begin("rest", REST_EVENT)
+    request_log.emit(handler.logger, 200)
+    assert _line(logs)["timestamp"] == timestamp
+
+
 def test_a_path_that_is_not_text_is_left_out(logs: Logs) -> None:
     request_log.begin("rest", {"httpMethod": "GET", "path": ["/api/v1/voip/rooms"]})
     request_log.emit(handler.logger, 400)
