@@ -273,7 +273,7 @@ def test_a_secrets_store_that_never_answers_is_a_503_within_the_requests_deadlin
     stalling_server: int,
     logs: Logs,
     endpoint_variable: str,
-    source: dict[str, str],
+    source: dict[str, Any],
 ) -> None:
     monkeypatch.setenv(endpoint_variable, f"http://127.0.0.1:{stalling_server}")
     _use_secret(monkeypatch, timeout_ms=1000, **source)
