@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from bson import Code, Regex, Timestamp
@@ -9,6 +11,7 @@ from bson.datetime_ms import DatetimeMS
 from hypothesis import given
 from hypothesis import strategies as st
 
+from voip_rooms import serialization
 from voip_rooms.serialization import to_json
 
 
@@ -116,3 +119,56 @@ def test_the_expanded_form_agrees_with_python_on_every_day_where_the_calendar_tu
         as_python = day + timedelta(milliseconds=day.day * 3_723_004)
         milliseconds = (as_python - datetime(1970, 1, 1)) // timedelta(milliseconds=1)
         assert to_json([DatetimeMS(milliseconds)]) == to_json([as_python]), as_python
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        [datetime(2026, 3, 1, 9, 30, 15, 123_000)],  # as pymongo decodes a BSON date: milliseconds
+        [datetime(2026, 3, 1, 9, 30, 15), datetime(2026, 3, 1, 9, 30, 15, 5_000)],  # a whole second
+        [datetime(2026, 3, 1, 9, 30, 15, 123_000, tzinfo=UTC), datetime(2025, 1, 1)],  # aware, in UTC
+    ],
+    ids=["milliseconds", "whole second", "aware UTC"],
+)
+def test_a_page_of_stored_dates_is_formatted_without_a_python_call_per_value(
+    monkeypatch: pytest.MonkeyPatch, dates: list[datetime]
+) -> None:
+    # Part of the warm request's budget (docs/PERFORMANCE.md): orjson formats every date of a page.
+    page = {"rooms": [{"ts": date, "closedAt": date, "_id": str(n)} for n, date in enumerate(dates)]}
+    expected = serialization.to_json_exact(page)
+    converted: list[Any] = []
+    convert = serialization._bson_value
+
+    def recording(value: Any) -> Any:
+        converted.append(value)
+        return convert(value)
+
+    monkeypatch.setattr(serialization, "_bson_value", recording)
+    assert to_json(page) == expected
+    assert converted == []
+
+
+class _RecordingPattern:
+    def __init__(self, pattern: re.Pattern[bytes], used: list[str]) -> None:
+        self.pattern, self.used = pattern, used
+
+    def sub(self, *args: Any) -> bytes:
+        self.used.append("sub")
+        return self.pattern.sub(*args)
+
+    def search(self, *args: Any) -> re.Match[bytes] | None:
+        self.used.append("search")
+        return self.pattern.search(*args)
+
+
+def test_dates_that_all_carry_milliseconds_skip_the_passes_for_other_forms(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Stored dates always carry milliseconds: the two passes would cost a page of 250 dates 25 µs.
+    used: list[str] = []
+    for name in ("_WHOLE_SECOND_END", "_MICROSECONDS_END"):
+        monkeypatch.setattr(serialization, name, _RecordingPattern(getattr(serialization, name), used))
+    assert to_json({"ts": datetime(2026, 3, 1, 9, 30, 15, 123_000)}) == b'{"ts":"2026-03-01T09:30:15.123Z"}'
+    assert used == []
+    assert to_json({"ts": datetime(2026, 3, 1, 9, 30, 15)}) == b'{"ts":"2026-03-01T09:30:15.000Z"}'
+    assert used == ["sub", "search"]
