@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -71,6 +72,19 @@ def test_the_timestamp_carries_the_offset_in_force_at_its_own_moment(
     request_log.begin("rest", REST_EVENT)
     request_log.emit(handler.logger, 200)
     assert _line(logs)["timestamp"] == timestamp
+
+
+def test_a_key_appended_to_the_logger_that_json_cannot_hold_is_written_as_its_text(logs: Logs) -> None:
+    # As the logger's own lines write it (Powertools' json_default is str): the line is never lost.
+    handler.logger.append_keys(ticket=Decimal("1.50"))
+    try:
+        request_log.begin("rest", REST_EVENT)
+        request_log.emit(handler.logger, 200)
+        handler.logger.info("own line")
+    finally:
+        handler.logger.remove_keys(["ticket"])
+    own = next(line for line in logs() if line["message"] == "own line")
+    assert _line(logs)["ticket"] == own["ticket"] == "1.50"
 
 
 def test_a_path_that_is_not_text_is_left_out(logs: Logs) -> None:

@@ -131,7 +131,7 @@ def emit(logger: Logger, status: int) -> None:
         record["ColdStart"] = 1
     trace = os.environ.get("_X_AMZN_TRACE_ID")
     if trace:
-        record["xray_trace_id"] = trace.split(";", 1)[0].removeprefix("Root=")
+        record["xray_trace_id"] = trace.partition(";")[0].removeprefix("Root=")
     record["_aws"] = {
         "Timestamp": int(now * 1000),
         "CloudWatchMetrics": [
