@@ -149,6 +149,22 @@ def test_an_unchanged_secret_read_after_its_max_age_keeps_the_client(
     first.client.close()
 
 
+def test_after_a_rotation_the_next_unchanged_read_keeps_the_new_client(
+    secrets: Any, monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    arn = secrets.create_secret(Name="rotated-once", SecretString="mongodb://db.example:27017/first")["ARN"]
+    settings = _use_secret(monkeypatch, arn=arn)
+    first = database.get_database(settings)
+    secrets.put_secret_value(SecretId=arn, SecretString="mongodb://db.example:27017/second")
+    clock.now += MAX_AGE
+    rotated = database.get_database(settings)
+    assert rotated.name == "second"
+    clock.now += MAX_AGE
+    assert database.get_database(settings) is rotated, "the same string: no new client, no new pool"
+    first.client.close()
+    rotated.client.close()
+
+
 def test_a_secret_unreadable_after_its_max_age_leaves_the_working_client_in_use(
     secrets: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Any, clock: Clock, logs: Logs
 ) -> None:
