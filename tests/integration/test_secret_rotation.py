@@ -70,6 +70,7 @@ def _use_secret(
     )
     monkeypatch.setattr(handler, "SETTINGS", settings)
     monkeypatch.setattr(handler, "_store_instance", None)
+    monkeypatch.setattr(database, "_secret", None)
     database.use_database(None)
     return settings
 
@@ -147,6 +148,40 @@ def test_an_unchanged_secret_read_after_its_max_age_keeps_the_client(
     clock.now += MAX_AGE
     assert database.get_database(settings) is first
     first.client.close()
+
+
+def test_a_secret_read_again_during_a_request_counts_its_time_from_the_requests_start(
+    secrets: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    demo_database: Any,
+    clock: Clock,
+    secret_read_budgets: list[float],
+) -> None:
+    # Time passes between any two readings of this clock, so each step of the request costs some.
+    arn = secrets.create_secret(Name="aged", SecretString="mongodb://db.example:27017/x")["ARN"]
+    settings = _use_secret(monkeypatch, arn=arn, timeout_ms=2000)
+    monkeypatch.setattr(database, "_connect", lambda settings, uri: demo_database)
+    database.get_database(settings)  # the container's first read, before any request
+    clock.now += MAX_AGE
+    readings: list[float] = []
+
+    def ticking() -> float:
+        clock.now += 0.1
+        readings.append(clock.now)
+        return clock.now
+
+    read_config, read_at = database.secret_read_config, []
+
+    def noting_when(seconds_left: float) -> Any:
+        read_at.append(clock.now)
+        return read_config(seconds_left)
+
+    monkeypatch.setattr(database, "clock", ticking)
+    monkeypatch.setattr(database, "secret_read_config", noting_when)
+    budgets_before = len(secret_read_budgets)
+    assert ApiClient(demo_database).get({"open": "true"}, user=None, headers=DEMO_ADMIN).status == 200
+    [budget] = secret_read_budgets[budgets_before:]
+    assert read_at[0] + budget == pytest.approx(readings[0] + 2.0), "the read ends at the request's deadline"
 
 
 def test_after_a_rotation_the_next_unchanged_read_keeps_the_new_client(
