@@ -13,6 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests.spies import record_arguments
 from voip_rooms import database
 
 REGION = "us-east-1"
@@ -50,15 +51,7 @@ def ssm(aws: None) -> Any:
 @pytest.fixture
 def secret_read_budgets(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The seconds each read of the connection secret was allowed, in order."""
-    allowed: list[float] = []
-    read_config = database.secret_read_config
-
-    def recording(seconds_left: float) -> Any:
-        allowed.append(seconds_left)
-        return read_config(seconds_left)
-
-    monkeypatch.setattr(database, "secret_read_config", recording)
-    return allowed
+    return record_arguments(monkeypatch, database, "secret_read_config")
 
 
 @pytest.fixture

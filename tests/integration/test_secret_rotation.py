@@ -75,6 +75,13 @@ def _use_secret(
     return settings
 
 
+def _connected_to(mongo: Any, secrets: Any, monkeypatch: pytest.MonkeyPatch, *, max_age: int) -> Settings:
+    """A new container reading a 2 s budget's secret, whatever string it holds connecting to ``mongo``."""
+    arn = secrets.create_secret(Name="any-string", SecretString="mongodb://db.example:27017/x")["ARN"]
+    monkeypatch.setattr(database, "_connect", lambda settings, uri: mongo)
+    return _use_secret(monkeypatch, arn=arn, timeout_ms=2000, max_age=max_age)
+
+
 def _eventually(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
     stop = time.monotonic() + seconds
     while not condition() and time.monotonic() < stop:
@@ -121,9 +128,7 @@ def test_every_secret_read_of_a_request_gets_only_what_the_request_has_left(
 ) -> None:
     # MongoDB refuses the credentials 1.5 s into a 2 s request. Max age 0: every connection reads
     # the secret, so the request reads it three times (at start, after the refusal, for the retry).
-    arn = secrets.create_secret(Name="late-refusal", SecretString="mongodb://db.example:27017/x")["ARN"]
-    _use_secret(monkeypatch, arn=arn, timeout_ms=2000, max_age=0)
-    monkeypatch.setattr(database, "_connect", lambda settings, uri: demo_database)
+    _connected_to(demo_database, secrets, monkeypatch, max_age=0)
     authenticate = RocketChatStore.find_user_by_token
     refusals = [1.5]
 
@@ -158,9 +163,7 @@ def test_a_secret_read_again_during_a_request_counts_its_time_from_the_requests_
     secret_read_budgets: list[float],
 ) -> None:
     # Time passes between any two readings of this clock, so each step of the request costs some.
-    arn = secrets.create_secret(Name="aged", SecretString="mongodb://db.example:27017/x")["ARN"]
-    settings = _use_secret(monkeypatch, arn=arn, timeout_ms=2000)
-    monkeypatch.setattr(database, "_connect", lambda settings, uri: demo_database)
+    settings = _connected_to(demo_database, secrets, monkeypatch, max_age=MAX_AGE)
     database.get_database(settings)  # the container's first read, before any request
     clock.now += MAX_AGE
     readings: list[float] = []

@@ -11,6 +11,7 @@ from bson.datetime_ms import DatetimeMS
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.spies import record_arguments
 from voip_rooms import serialization
 from voip_rooms.serialization import to_json
 
@@ -136,14 +137,7 @@ def test_a_page_of_stored_dates_is_formatted_without_a_python_call_per_value(
     # Part of the warm request's budget (docs/PERFORMANCE.md): orjson formats every date of a page.
     page = {"rooms": [{"ts": date, "closedAt": date, "_id": str(n)} for n, date in enumerate(dates)]}
     expected = serialization.to_json_exact(page)
-    converted: list[Any] = []
-    convert = serialization._bson_value
-
-    def recording(value: Any) -> Any:
-        converted.append(value)
-        return convert(value)
-
-    monkeypatch.setattr(serialization, "_bson_value", recording)
+    converted = record_arguments(monkeypatch, serialization, "_bson_value")
     assert to_json(page) == expected
     assert converted == []
 
