@@ -59,6 +59,8 @@ MANAGER = TestUser("manager-1", ("livechat-manager", "user"))
 AGENT = TestUser("agent-1", ("livechat-agent", "user"))
 OTHER_AGENT = TestUser("agent-2", ("livechat-agent", "user"))
 PLAIN_USER = TestUser("user-1", ("user",))
+# The local runner's demo dataset logs its admin in with this token.
+DEMO_ADMIN = TestUser("demo-admin", ("admin",), token="demo-admin-token")
 
 
 def default_permissions() -> list[Document]:

@@ -13,6 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests.factories import ApiClient
 from tests.spies import record_arguments
 from voip_rooms import database
 
@@ -46,6 +47,12 @@ def secrets(aws: None) -> Any:
 @pytest.fixture
 def ssm(aws: None) -> Any:
     return boto3.client("ssm", region_name=REGION)
+
+
+@pytest.fixture
+def demo_api(demo_db: Any) -> ApiClient:
+    """A client of the handler on the demo dataset (log in as DEMO_ADMIN)."""
+    return ApiClient(demo_db)
 
 
 @pytest.fixture

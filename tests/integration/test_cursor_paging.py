@@ -15,12 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.bson_order import full_order, mongodb_sorted, walk
-from tests.factories import AGENT, ApiClient, TestUser, room
+from tests.factories import AGENT, DEMO_ADMIN, ApiClient, room
 from voip_rooms.cursor import encode_cursor
 from voip_rooms.store import RocketChatStore
 
 START = datetime(2026, 7, 1, 12, 0)
-DEMO_ADMIN = TestUser("demo-admin", ("admin",), token="demo-admin-token")
 
 
 def _cursor(document: dict[str, Any]) -> str:

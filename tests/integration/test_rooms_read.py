@@ -15,17 +15,11 @@ from typing import Any
 import mongomock.collection
 import pytest
 
-from tests.factories import ApiClient, TestUser
+from tests.factories import DEMO_ADMIN, ApiClient
 from voip_rooms.query import HIDDEN_FIELDS
 
 Document = dict[str, Any]
-DEMO_ADMIN = TestUser("demo-admin", ("admin",), token="demo-admin-token")
 DEMO_ROOMS = 320
-
-
-@pytest.fixture
-def demo_api(demo_db: Any) -> ApiClient:
-    return ApiClient(demo_db)
 
 
 @pytest.fixture

@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 
-from tests.factories import ApiClient, TestUser
+from tests.factories import DEMO_ADMIN, ApiClient, TestUser
 from voip_rooms import handler
 from voip_rooms.permissions import PermissionCache
 from voip_rooms.store import RocketChatStore
 
 SEAM = ("find_user_by_token", "roles_by_permission", "find_rooms", "count_rooms")
-DEMO_ADMIN = TestUser("demo-admin", ("admin",), token="demo-admin-token")
 DEMO_AGENT = TestUser("demo-agent-1", ("livechat-agent",), token="demo-agent-1-token")
 
 
@@ -35,11 +34,6 @@ def commands(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for name in SEAM:
         monkeypatch.setattr(RocketChatStore, name, counting(name))
     return sent
-
-
-@pytest.fixture
-def demo_api(demo_db: Any) -> ApiClient:
-    return ApiClient(demo_db)
 
 
 def _warm(api: ApiClient, commands: list[str]) -> None:
