@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.factories import ADMIN, ApiClient, default_permissions
 from voip_rooms import auth, database, handler, responses, serialization
@@ -19,6 +20,12 @@ from voip_rooms_local.datasets import embedded_database
 from voip_rooms_local.demo import demo_dataset
 
 Document = dict[str, Any]
+
+# Hypothesis times each example and each example's generation; on a busy machine either can be slow
+# with nothing wrong. In every property test: no deadline and no too_slow health check (a test that
+# sets its own suppress_health_check names too_slow again).
+settings.register_profile("any-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("any-machine")
 
 
 @pytest.fixture

@@ -48,6 +48,8 @@ class FakeMongod(socketserver.ThreadingTCPServer):
         self.refusal: dict[str, Any] | None = None  # answer every read with this error (CREDENTIAL_REFUSALS)
         self.read_delay = 0.0  # seconds each read takes before its answer
         self.reads: list[str] = []
+        # The maxTimeMS each read carried: what the driver had left of the request's deadline.
+        self.read_budgets_ms: list[int | None] = []
         self.open_connections = 0  # the driver's, monitors' included: 0 once its client is closed
         self._connections_lock = threading.Lock()
         super().__init__(("127.0.0.1", port), _Connection)
@@ -75,6 +77,7 @@ class FakeMongod(socketserver.ThreadingTCPServer):
         if name in ("find", "aggregate"):
             collection = command[name]
             self.reads.append(collection)
+            self.read_budgets_ms.append(command.get("maxTimeMS"))
             time.sleep(self.read_delay)
             if self.refusal is not None:
                 return {"ok": 0.0, **self.refusal}

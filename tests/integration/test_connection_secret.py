@@ -13,6 +13,7 @@ from pymongo.errors import ConfigurationError, InvalidOperation
 
 from tests.factories import Answer, ApiClient
 from tests.fake_mongod import AUTHENTICATION_FAILED, CREDENTIAL_REFUSALS, fake_mongod
+from tests.timing import GENEROUS_MS
 from voip_rooms import database, handler
 from voip_rooms.settings import SETTINGS, Settings
 
@@ -101,7 +102,7 @@ def test_a_rotated_secret_is_read_again_once_when_mongodb_refuses_the_credential
     old_port, new_port = _free_port(), _free_port()
     uri = "mongodb://127.0.0.1:{}/rocketchat?directConnection=true"
     arn = secrets.create_secret(Name="rotating", SecretString=uri.format(old_port))["ARN"]
-    settings = replace(_settings_for(arn), mongodb_timeout_ms=2000)
+    settings = replace(_settings_for(arn), mongodb_timeout_ms=GENEROUS_MS)
     monkeypatch.setattr(handler, "SETTINGS", settings)
     monkeypatch.setattr(handler, "_store_instance", None)
     database.use_database(None)
@@ -129,7 +130,7 @@ def _answer_while_every_read_is_refused(
     arn = secrets.create_secret(
         Name="refused", SecretString=f"mongodb://127.0.0.1:{port}/rocketchat?directConnection=true"
     )["ARN"]
-    settings = replace(_settings_for(arn), mongodb_timeout_ms=2000)
+    settings = replace(_settings_for(arn), mongodb_timeout_ms=GENEROUS_MS)
     monkeypatch.setattr(handler, "SETTINGS", settings)
     monkeypatch.setattr(handler, "_store_instance", None)
     database.use_database(None)
@@ -166,28 +167,33 @@ def test_another_atlas_fault_is_no_credential_refusal_and_the_secret_is_not_read
 
 
 def test_a_rotations_second_attempt_stays_within_the_requests_one_deadline(
-    secrets: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Any
+    secrets: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Any, secret_read_budgets: list[float]
 ) -> None:
-    # 2 s for the whole request: 1.4 s go to the refusal, and the second attempt needs 3 reads of 0.4 s.
+    # 10 s for the whole request, of which the refusal takes 1 s: the second attempt, the secret's read
+    # and every command the new server gets, is given at most the 9 s left, however busy the machine.
+    budget_s, refusal_s = 10.0, 1.0
     old_port, new_port = _free_port(), _free_port()
     uri = "mongodb://127.0.0.1:{}/rocketchat?directConnection=true"
     arn = secrets.create_secret(Name="slow-rotation", SecretString=uri.format(old_port))["ARN"]
-    settings = replace(_settings_for(arn), mongodb_timeout_ms=2000)
+    settings = replace(_settings_for(arn), mongodb_timeout_ms=int(budget_s * 1000))
     monkeypatch.setattr(handler, "SETTINGS", settings)
     monkeypatch.setattr(handler, "_store_instance", None)
     database.use_database(None)
     with fake_mongod(old_port, demo_database) as old, fake_mongod(new_port, demo_database) as new:
-        old.refusal, old.read_delay, new.read_delay = AUTHENTICATION_FAILED, 1.4, 0.4
+        old.refusal, old.read_delay = AUTHENTICATION_FAILED, refusal_s
         database.get_database(settings)  # the container read the secret before its rotation
         secrets.put_secret_value(SecretId=arn, SecretString=uri.format(new_port))
         answer = ApiClient(demo_database).get(user=None, headers=DEMO_ADMIN)
         database.get_database(settings).client.close()
-    assert (answer.status, answer.body) == (
-        503,
-        {"success": False, "error": "Service temporarily unavailable"},
-    )
+    assert answer.status == 200
     assert old.reads == ["users"]
-    assert new.reads, "the second attempt was made, within what was left of the deadline"
+    left_ms = (budget_s - refusal_s) * 1000
+    assert new.read_budgets_ms, "the second attempt was made"
+    assert all(0 < budget <= left_ms for budget in new.read_budgets_ms if budget is not None), (
+        new.read_budgets_ms
+    )
+    assert None not in new.read_budgets_ms, "every command of the second attempt carried the deadline"
+    assert 0 < secret_read_budgets[-1] <= budget_s - refusal_s, "the secret's read too"
 
 
 def test_a_read_outside_any_request_may_take_the_configured_timeout(
@@ -282,7 +288,7 @@ def test_no_connection_configured_says_which_settings_provide_one() -> None:
 
 def test_reconnecting_with_a_fresh_secret_closes_the_old_client(secrets: Any) -> None:
     arn = secrets.create_secret(Name="closing", SecretString="mongodb://db.example:27017/first")["ARN"]
-    settings = replace(_settings_for(arn), mongodb_timeout_ms=100)
+    settings = replace(_settings_for(arn), mongodb_timeout_ms=GENEROUS_MS)
     database.use_database(None)
     old = database.get_database(settings)
     fresh = database.reconnect_with_fresh_secret(settings)

@@ -339,7 +339,7 @@ FORGED_VALUES = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     sort=st.sampled_from([None, '{"ts": 1}', '{"msgs": -1, "fname": 1}', '{"closedAt": 1}']),
     values=st.lists(FORGED_VALUES, min_size=1, max_size=4),

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from bson.objectid import ObjectId
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.bson_order import MISSING, full_order, mongodb_sorted, sort_key, value_at
@@ -32,7 +32,7 @@ def _installed(documents: list[dict[str, Any]]) -> ApiClient:
     return api
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120)
 @given(documents=rooms(), request=requests())
 def test_walking_next_until_null_gives_exactly_the_sorted_result_in_order(
     documents: list[dict[str, Any]], request: dict[str, Any]
@@ -58,7 +58,7 @@ def walks_by_unchanging_keys(draw: st.DrawFn) -> dict[str, Any]:
     return request | ({"open": True} if draw(st.booleans()) else {})
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100)
 @given(documents=rooms(), request=walks_by_unchanging_keys(), changes=st.lists(CHANGES, max_size=12))
 def test_a_walk_by_an_unchanging_key_never_repeats_or_misses_a_room_while_others_change(
     documents: list[dict[str, Any]], request: dict[str, Any], changes: list[list[tuple[str, int, datetime]]]

@@ -128,7 +128,7 @@ def reference(documents: list[dict[str, Any]], request: dict[str, Any]) -> tuple
     return [room["_id"] for room in selected[offset : offset + request["count"]]], len(selected)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80)
 @given(documents=rooms(), request=requests(), in_body=st.booleans())
 def test_the_api_selects_and_orders_exactly_as_the_contract_reads(
     documents: list[dict[str, Any]], request: dict[str, Any], in_body: bool
@@ -152,7 +152,7 @@ def test_the_api_selects_and_orders_exactly_as_the_contract_reads(
         database.use_database(None)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     name=st.sampled_from(
         [

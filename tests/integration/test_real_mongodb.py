@@ -191,7 +191,6 @@ SERVER_VALUES = st.one_of(VALUES, st.sampled_from([math.nan, 0, 1, 1.0, Int64(-(
 
 @settings(
     max_examples=60,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(documents=rooms(SERVER_VALUES), request=requests())

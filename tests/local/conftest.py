@@ -26,11 +26,11 @@ _outputs: dict[int, tuple[list[str], threading.Thread]] = {}
 def server_output(process: subprocess.Popen[str]) -> str:
     """Everything the server wrote on standard output after its first line, once it has exited."""
     lines, reader = _outputs[process.pid]
-    reader.join(timeout=10)
+    reader.join(timeout=60)
     return "".join(lines)
 
 
-def server_printed(process: subprocess.Popen[str], text: str, timeout: float = 10) -> bool:
+def server_printed(process: subprocess.Popen[str], text: str, timeout: float = 60) -> bool:
     """Whether the running server has printed a line that is exactly text (waiting up to timeout)."""
     lines, _ = _outputs[process.pid]
     deadline = time.monotonic() + timeout

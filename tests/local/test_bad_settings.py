@@ -26,7 +26,13 @@ def _voip_rooms(arguments: list[str], settings: dict[str, str]) -> subprocess.Co
     executable = shutil.which("voip-rooms", path=str(Path(sys.executable).parent)) or "voip-rooms"
     env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"} | settings
     return subprocess.run(
-        [executable, *arguments], input="{}", capture_output=True, text=True, env=env, timeout=60, check=False
+        [executable, *arguments],
+        input="{}",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
     )
 
 

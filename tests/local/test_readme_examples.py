@@ -50,7 +50,7 @@ def _run_curl(command: str, base_url: str) -> str:
         method=method or ("POST" if data is not None else "GET"),
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             return str(response.read().decode())
     except HTTPError as error:
         return str(error.read().decode())
@@ -88,5 +88,5 @@ def test_the_readmes_shell_walk_ends_on_rooms_whose_sort_path_crosses_a_string(
     _, base_url = string_visitor_server
     script = _shell_walk().replace("http://localhost:3000", base_url)
     script = script.replace("open=false&count=100", "count=1&sort=%7B%22v._id%22%3A1%7D")
-    walked = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    walked = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=300, check=True)
     assert [json.loads(line)["_id"] for line in walked.stdout.splitlines()] == ["null", "string", "a", "x"]

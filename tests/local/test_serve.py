@@ -25,7 +25,7 @@ def _request(
 ) -> tuple[int, dict[str, str], dict[str, object]]:
     request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, dict(response.headers), json.loads(response.read())
     except HTTPError as error:
         return error.code, dict(error.headers), json.loads(error.read())
@@ -116,7 +116,7 @@ def test_the_swagger_ui_is_served_whole_from_the_package_with_no_outside_asset(
     server: tuple[subprocess.Popen[str], str],
 ) -> None:
     _, base = server
-    with urllib.request.urlopen(f"{base}/api/v1/voip/rooms/docs", timeout=30) as response:
+    with urllib.request.urlopen(f"{base}/api/v1/voip/rooms/docs", timeout=60) as response:
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("text/html")
         page = response.read().decode("utf-8")
@@ -153,7 +153,7 @@ def _send_with_repeats(
     base: str, target: str, headers: list[tuple[str, str]]
 ) -> tuple[int, dict[str, object]]:
     """A request carrying a header more than once, as urllib cannot send it."""
-    connection = http.client.HTTPConnection(urllib.parse.urlsplit(base).netloc, timeout=10)
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(base).netloc, timeout=60)
     try:
         connection.putrequest("GET", target)
         for name, value in headers:
@@ -190,7 +190,7 @@ def test_repeated_headers_and_parameters_reach_the_function_as_api_gateway_sends
 def test_ctrl_c_stops_the_server_cleanly(server: tuple[subprocess.Popen[str], str]) -> None:
     process, _ = server
     process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=10) == 0
+    assert process.wait(timeout=60) == 0
     assert "stopped" in server_output(process)
     assert process.stderr is not None
     assert "Traceback" not in process.stderr.read()

@@ -15,7 +15,7 @@ ADMIN = {"X-User-Id": DEMO_USERS[0].user_id, "X-Auth-Token": DEMO_USERS[0].token
 def _exchange(url: str, method: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
     request = urllib.request.Request(url, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, {k.lower(): v for k, v in response.headers.items()}
     except HTTPError as error:
         return error.code, {k.lower(): v for k, v in error.headers.items()}

@@ -62,13 +62,13 @@ def payloads(leaves: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(payloads(SCALARS))
 def test_dates_and_look_alike_strings_serialize_exactly(payload: Any) -> None:
     assert to_json(payload) == to_json_exact(payload)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(payloads(st.one_of(SCALARS, RARE)))
 def test_other_bson_values_among_dates_serialize_exactly(payload: Any) -> None:
     assert to_json(payload) == to_json_exact(payload)
