@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 3000
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup run test lint validate scan fuzz e2e build bench deploy mutation clean
+.PHONY: setup run test test-under-load lint validate scan fuzz e2e build bench deploy mutation clean
 
 setup: $(STAMP)
 
@@ -22,6 +22,13 @@ run: setup
 
 test: setup
 	$(BIN)/pytest
+
+# The whole suite beside BUSY processes that keep a core each at work, RUNS times in a row (docs/TESTING.md):
+# what a shared CI runner or a busy laptop does to it. NICE=19 also lowers the suite's own priority.
+BUSY ?= 2
+RUNS ?= 3
+test-under-load: setup
+	NICE=$(or $(NICE),0) bash tests/load/run.sh $(BUSY) $(RUNS)
 
 lint: setup
 	$(BIN)/ruff check .
