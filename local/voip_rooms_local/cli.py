@@ -23,12 +23,12 @@ from pymongo.errors import PyMongoError
 from voip_rooms import handler
 from voip_rooms.database import get_database, use_database
 from voip_rooms.errors import DatabaseUnavailable
-from voip_rooms.indexes import describe, ensure_indexes
 from voip_rooms.settings import SETTINGS
 from voip_rooms_local.datasets import DatasetError, embedded_database, load_directory
 from voip_rooms_local.demo import DEMO_USERS, demo_dataset
 from voip_rooms_local.doctor import diagnose
 from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
+from voip_rooms_local.indexes import describe, ensure_indexes
 from voip_rooms_local.server import make_server
 
 DOCTOR_ROOM_LIMIT = 100_000

@@ -16,11 +16,11 @@ from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
 from voip_rooms.auth import login_token_expired
-from voip_rooms.indexes import ensure_indexes
-from voip_rooms.keyset import after_branches, sort_values
+from voip_rooms.keyset import after_branches, listing_order, sort_values
 from voip_rooms.permissions import ENDPOINT_PERMISSIONS, VIEW_ANY_ROOMS, VIEW_OWN_ROOMS
-from voip_rooms.query import VOIP_ROOM_TYPE, listing_order
+from voip_rooms.query import VOIP_ROOM_TYPE
 from voip_rooms.store import RocketChatStore
+from voip_rooms_local.indexes import ensure_indexes
 from voip_rooms_local.room_shapes import ShapeSurvey
 
 Document = dict[str, Any]

@@ -16,7 +16,7 @@ import mongomock.collection
 import pytest
 
 from tests.factories import DEMO_ADMIN, ApiClient
-from voip_rooms.query import HIDDEN_FIELDS
+from voip_rooms.room_fields import HIDDEN_FIELDS
 
 Document = dict[str, Any]
 DEMO_ROOMS = 320

@@ -15,13 +15,13 @@ from bson.decimal128 import Decimal128
 
 from tests.corpus import corpus_in, write_dump
 from voip_rooms import database
-from voip_rooms.indexes import ENDPOINT_INDEXES, ensure_indexes
 from voip_rooms.settings import SETTINGS
 from voip_rooms_local import doctor
 from voip_rooms_local.cli import main
 from voip_rooms_local.datasets import embedded_database, read_collections
 from voip_rooms_local.demo import demo_dataset
 from voip_rooms_local.doctor import WARNING, diagnose
+from voip_rooms_local.indexes import ENDPOINT_INDEXES, ensure_indexes
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 

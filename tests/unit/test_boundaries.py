@@ -13,7 +13,8 @@ from voip_rooms.auth import PERSONAL_ACCESS_TOKEN, Caller, authenticate, hash_lo
 from voip_rooms.errors import AuthenticationFailed, Forbidden
 from voip_rooms.params import parse_rooms_params
 from voip_rooms.permissions import ENDPOINT_PERMISSIONS, PermissionCache, authorize
-from voip_rooms.query import HIDDEN_FIELDS, projection
+from voip_rooms.query import projection
+from voip_rooms.room_fields import HIDDEN_FIELDS
 from voip_rooms.store import RocketChatStore
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)

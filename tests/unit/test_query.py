@@ -3,8 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from voip_rooms.keyset import listing_order
 from voip_rooms.params import parse_rooms_params
-from voip_rooms.query import drop_paths, fetched_projection, projection, room_filter, sort_order
+from voip_rooms.query import drop_paths, fetched_projection, projection, room_filter
 
 
 def test_no_filter_is_every_voip_room() -> None:
@@ -40,13 +41,13 @@ def test_every_filter_becomes_its_condition() -> None:
 
 
 def test_id_is_appended_to_the_sort_in_the_first_keys_direction() -> None:
-    assert sort_order(parse_rooms_params(None, None)) == [("ts", -1), ("_id", -1)]
-    assert sort_order(parse_rooms_params({"sort": ['{"fname": 1, "ts": -1}']}, None)) == [
+    assert listing_order(parse_rooms_params(None, None).sort) == [("ts", -1), ("_id", -1)]
+    assert listing_order(parse_rooms_params({"sort": ['{"fname": 1, "ts": -1}']}, None).sort) == [
         ("fname", 1),
         ("ts", -1),
         ("_id", 1),
     ]
-    assert sort_order(parse_rooms_params({"sort": ['{"_id": 1, "ts": -1}']}, None)) == [
+    assert listing_order(parse_rooms_params({"sort": ['{"_id": 1, "ts": -1}']}, None).sort) == [
         ("_id", 1),
         ("ts", -1),
     ]
@@ -106,7 +107,7 @@ def test_dropping_a_path_removes_it_from_every_document_in_arrays_along_it_as_mo
 
 def test_an_inclusion_below_an_array_keeps_the_named_fields_of_each_document_in_it_as_mongodb_does() -> None:
     params = parse_rooms_params({"fields": ['{"v._id": 1}'], "sort": ['{"fname": 1}']}, None)
-    read_with, strip = fetched_projection(params, sort_order(params))
+    read_with, strip = fetched_projection(params, listing_order(params.sort))
     assert read_with == {"v._id": 1, "fname": 1}
     assert strip is not None
     row = {"_id": "r", "fname": "f", "v": _mixed_array()}

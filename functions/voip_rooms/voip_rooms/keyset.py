@@ -12,7 +12,8 @@ because MongoDB sorts across types but its range operators do not compare across
   descending walk, NaN rows are asked for by equality; after NaN, every other number is ``$gte: -inf``.
 
 Each branch is one equality prefix of the sort keys and one bound on the next key, so an index on
-the filter's equalities followed by the sort keys reads every branch in order (see indexes.py).
+the filter's equalities followed by the sort keys reads every branch in order (the local runner's
+indexes.py lists them).
 """
 
 from __future__ import annotations
@@ -38,8 +39,19 @@ _PYTHON_TYPES: tuple[tuple[type | tuple[type, ...], str], ...] = (
     (ObjectId, "objectId"),
     ((datetime, DatetimeMS), "date"),
 )
+# The listing's order when the caller asks for none: newest first.
+DEFAULT_SORT: tuple[tuple[str, int], ...] = (("ts", -1),)
 # Matches nothing: "after" the lowest possible row on every key (an $or needs at least one branch).
 NOTHING: Condition = {"_id": {"$in": []}}
+
+
+def listing_order(sort: Sequence[tuple[str, int]] | None) -> list[tuple[str, int]]:
+    """The requested order (else the default), with ``_id`` last: equal keys still page stably, and
+    every row has one place in the walk that a cursor can name."""
+    order = list(sort or DEFAULT_SORT)
+    if all(key != "_id" for key, _ in order):
+        order.append(("_id", order[0][1]))
+    return order
 
 
 def after_branches(order: Sequence[tuple[str, int]], values: Sequence[Any]) -> list[Condition]:

@@ -18,7 +18,8 @@ from typing import Any
 
 from voip_rooms.cursor import decode_cursor
 from voip_rooms.errors import InvalidParams
-from voip_rooms.query import listing_order, orders_by_hidden, within
+from voip_rooms.keyset import listing_order
+from voip_rooms.room_fields import orders_by_hidden, within
 from voip_rooms.settings import SETTINGS
 
 INVALID_SORT = "error-invalid-sort"

@@ -8,19 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from voip_rooms.keyset import after_branches
-
-if TYPE_CHECKING:  # params.py reads the listing order from here to check a cursor
-    from voip_rooms.params import DateRange, FieldSpec, RoomsParams
+from voip_rooms.keyset import after_branches, listing_order
+from voip_rooms.params import DateRange, RoomsParams
+from voip_rooms.room_fields import HIDDEN_FIELDS, is_hidden, within
 
 VOIP_ROOM_TYPE = "v"
-DEFAULT_SORT: tuple[tuple[str, int], ...] = (("ts", -1),)
-# Never returned, whatever "fields" asks for: Rocket.Chat hides the first four from its REST API;
-# the visitor's token lets whoever holds it act as the visitor in Rocket.Chat's livechat API, and a
-# message a visitor sent carries the same token (Rocket.Chat's typings: lastMessage.token).
-HIDDEN_FIELDS = ("joinCode", "members", "importIds", "e2e", "v.token", "lastMessage.token")
 
 
 def room_filter(params: RoomsParams) -> dict[str, Any]:
@@ -45,7 +39,7 @@ def room_filter(params: RoomsParams) -> dict[str, Any]:
     if params.room_name is not None:
         conditions["name"] = {"$regex": re.escape(params.room_name), "$options": "i"}
     if params.after is not None:
-        conditions["$or"] = after_branches(sort_order(params), params.after)
+        conditions["$or"] = after_branches(listing_order(params.sort), params.after)
     return conditions
 
 
@@ -61,29 +55,11 @@ def _add_range(conditions: dict[str, Any], field: str, bounds: DateRange | None)
         conditions[field] = condition
 
 
-def sort_order(params: RoomsParams) -> list[tuple[str, int]]:
-    return listing_order(params.sort)
-
-
-def listing_order(sort: FieldSpec | None) -> list[tuple[str, int]]:
-    """The requested order, with ``_id`` last so that equal keys still page stably."""
-    order = list(sort or DEFAULT_SORT)
-    if all(key != "_id" for key, _ in order):
-        order.append(("_id", order[0][1]))
-    return order
-
-
-def orders_by_hidden(field: str) -> bool:
-    """Whether ordering by this field would order by a never-returned value: the hidden field's own, or
-    its parent's (an order on ``v`` compares ``v.token``, and a cursor would carry it)."""
-    return _is_hidden(field) or any(within(hidden, field) for hidden in HIDDEN_FIELDS)
-
-
 def projection(params: RoomsParams) -> dict[str, int]:
     """The MongoDB projection. An inclusion of ``v`` still returns ``v.token`` (MongoDB refuses to
     mix inclusion and exclusion): rooms.py removes it from such a page (``hidden_paths_read``)."""
     requested = dict(params.fields or ())
-    visible = {key: flag for key, flag in requested.items() if not _is_hidden(key)}
+    visible = {key: flag for key, flag in requested.items() if not is_hidden(key)}
     if _includes(requested):
         # Asking only for hidden fields leaves just the ids to return.
         return visible if _includes(visible) else {"_id": 1}
@@ -192,12 +168,3 @@ def _drop(value: Any, parts: list[str]) -> None:
 def _includes(spec: dict[str, int]) -> bool:
     # "_id: 1" beside excluded fields is refused as a mix (params), so any 1 means an inclusion.
     return 1 in spec.values()
-
-
-def _is_hidden(path: str) -> bool:
-    return any(within(path, hidden) for hidden in HIDDEN_FIELDS)
-
-
-def within(path: str, parent: str) -> bool:
-    """Whether the dotted ``path`` is ``parent`` itself or a path below it."""
-    return path == parent or path.startswith(parent + ".")

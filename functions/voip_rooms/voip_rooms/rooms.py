@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from voip_rooms.cursor import encode_cursor
-from voip_rooms.keyset import sort_values
+from voip_rooms.keyset import listing_order, sort_values
 from voip_rooms.paging import page_size, total_from_page
 from voip_rooms.params import RoomsParams
-from voip_rooms.query import drop_paths, fetched_projection, hidden_paths_read, room_filter, sort_order
+from voip_rooms.query import drop_paths, fetched_projection, hidden_paths_read, room_filter
 from voip_rooms.store import RocketChatStore
 
 
@@ -43,7 +43,7 @@ def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> RoomsPage:
     query = room_filter(params)
     offset = params.offset or 0
     limit = page_size(params.count)
-    order = sort_order(params)
+    order = listing_order(params.sort)
     read_with, strip = fetched_projection(params, order)
     hidden = hidden_paths_read(read_with)
     rows = rooms.find_rooms(query, order, offset, limit + 1, read_with)

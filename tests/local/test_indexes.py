@@ -14,10 +14,11 @@ from bson.objectid import ObjectId
 
 from tests.rocketchat_client import SORT_COLUMNS, call_table_query
 from voip_rooms.cursor import encode_cursor
-from voip_rooms.indexes import ENDPOINT_INDEXES, PARTIAL_FILTER, ensure_indexes, serving_index
+from voip_rooms.keyset import listing_order
 from voip_rooms.params import parse_rooms_params
-from voip_rooms.query import room_filter, sort_order
+from voip_rooms.query import room_filter
 from voip_rooms_local.cli import main
+from voip_rooms_local.indexes import ENDPOINT_INDEXES, PARTIAL_FILTER, ensure_indexes, serving_index
 
 FILTERS: dict[str, list[str]] = {
     "agents": ["agent-1"],
@@ -45,10 +46,10 @@ def _shape(
 ) -> tuple[dict[str, Any], list[tuple[str, int]]]:
     query = {name: FILTERS[name] for name in names} | ({"sort": [sort]} if sort else {})
     if after is not None:
-        order = sort_order(parse_rooms_params(query, None))
+        order = listing_order(parse_rooms_params(query, None).sort)
         query["after"] = [encode_cursor(after, order)]
     params = parse_rooms_params(query, None)
-    return room_filter(params), sort_order(params)
+    return room_filter(params), listing_order(params.sort)
 
 
 def test_every_index_puts_t_first_then_equality_then_one_order_and_id_last() -> None:
@@ -165,7 +166,7 @@ def test_every_calls_directory_request_is_read_in_order_from_its_index(
 ) -> None:
     query = parse_qs(call_table_query("agent-1", column, ascending, text, page=1), keep_blank_values=True)
     params = parse_rooms_params(query, None)
-    index = serving_index(room_filter(params), sort_order(params))
+    index = serving_index(room_filter(params), listing_order(params.sort))
     assert index is not None
     assert index.name == CALL_DIRECTORY_INDEXES[column]
     assert index.equality_fields == ("servedBy._id",)

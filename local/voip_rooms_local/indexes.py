@@ -7,8 +7,8 @@ and need no in-memory sort; ranges, ``open`` other than true and the name search
 while reading. A cursor page (``after``) adds an ``$or`` whose every branch fixes a prefix of the
 sort keys and bounds the next one (keyset.py): the same index reads each branch in order, and
 MongoDB merges the branches in order. The indexes are partial on ``t: "v"``: they hold only VoIP
-rooms, so Rocket.Chat's writes to other room types never touch them. Not used at run time; see
-``voip-rooms indexes``.
+rooms, so Rocket.Chat's writes to other room types never touch them. The function never creates
+or reads an index at run time: ``voip-rooms indexes`` creates them, ``voip-rooms doctor`` checks them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from voip_rooms.query import DEFAULT_SORT, VOIP_ROOM_TYPE
+from voip_rooms.keyset import DEFAULT_SORT
+from voip_rooms.query import VOIP_ROOM_TYPE
 
 IndexKeys = tuple[tuple[str, int], ...]
 _ORDER: IndexKeys = (*DEFAULT_SORT, ("_id", DEFAULT_SORT[0][1]))

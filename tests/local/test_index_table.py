@@ -6,7 +6,7 @@ from typing import Any
 
 import mongomock
 
-from voip_rooms.indexes import ENDPOINT_INDEXES, PARTIAL_FILTER, ensure_indexes
+from voip_rooms_local.indexes import ENDPOINT_INDEXES, PARTIAL_FILTER, ensure_indexes
 
 ORDER = (("ts", -1), ("_id", -1))
 
