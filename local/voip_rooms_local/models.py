@@ -138,7 +138,11 @@ class InvalidRequest(BaseModel):
     success: Literal[False]
     error: str = Field(description="what was wrong, then [errorType]")
     error_type: Literal[
-        "invalid-params", "error-invalid-sort", "error-invalid-fields", "error-room-too-large"
+        "invalid-params",
+        "error-invalid-sort",
+        "error-invalid-fields",
+        "error-room-too-large",
+        "error-body-too-large",
     ] = Field(alias="errorType")
     next: str | None = Field(
         default=None,

@@ -162,6 +162,6 @@ def test_a_body_of_several_megabytes_on_a_get_is_a_413(api: ApiClient) -> None:
     assert answer.status == 413
     assert answer.body == {
         "success": False,
-        "error": "The request body is too large [invalid-params]",
-        "errorType": "invalid-params",
+        "error": "The request body is larger than 16384 bytes [error-body-too-large]",
+        "errorType": "error-body-too-large",
     }

@@ -50,8 +50,8 @@ NOT_LOGGED_IN = "You must be logged in to do this."
             413,
             {
                 "success": False,
-                "error": "The request body is too large [invalid-params]",
-                "errorType": "invalid-params",
+                "error": "The request body is larger than 16384 bytes [error-body-too-large]",
+                "errorType": "error-body-too-large",
             },
         ),
         (Forbidden(), 403, {"success": False, "error": "unauthorized"}),

@@ -205,7 +205,7 @@ def _room_too_large(error: RoomTooLarge) -> Response[str]:
 
 def _payload_too_large(_: PayloadTooLarge) -> Response[str]:
     request_log.refused("body-too-large")
-    return responses.json_response(413, responses.PAYLOAD_TOO_LARGE_BODY)
+    return responses.json_response(413, responses.payload_too_large_body(SETTINGS.max_body_bytes))
 
 
 def _forbidden(_: Forbidden) -> Response[str]:

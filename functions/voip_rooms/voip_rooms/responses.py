@@ -36,7 +36,10 @@ def invalid_params_body(message: str, error_type: str) -> dict[str, Any]:
     return {"success": False, "error": f"{message} [{error_type}]", "errorType": error_type}
 
 
-PAYLOAD_TOO_LARGE_BODY = invalid_params_body("The request body is too large", "invalid-params")
+def payload_too_large_body(limit: int) -> dict[str, Any]:
+    """The 413's body: the parameters' error form, with an errorType of its own (no parameter was
+    read, so none is named), and the limit the client must keep under."""
+    return invalid_params_body(f"The request body is larger than {limit} bytes", "error-body-too-large")
 
 
 def unsupported_event_result() -> dict[str, Any]:
