@@ -135,6 +135,16 @@ def test_a_credential_header_sent_twice_counts_as_absent(demo_db: Any) -> None:
     assert _invoke(event)["statusCode"] == 401
 
 
+@pytest.mark.parametrize("value", [12345, None, ["demo-admin", "demo-admin"], {"id": "demo-admin"}])
+def test_a_credential_header_that_is_not_one_text_counts_as_absent(demo_db: Any, value: Any) -> None:
+    # Only a direct invoker can send one (its REST-shaped event needs no multiValueHeaders): API
+    # Gateway, function URLs and ALB pass headers as text.
+    event = EVENT_BUILDERS["rest"]("GET", "/api/v1/voip/rooms", headers=ADMIN)
+    del event["multiValueHeaders"]
+    event["headers"]["X-User-Id"] = value
+    assert _invoke(event)["statusCode"] == 401
+
+
 @pytest.mark.parametrize(
     "event", [{}, {"Records": [{"eventSource": "aws:sqs"}]}, {"requestContext": {}}, [1, 2]]
 )

@@ -129,11 +129,11 @@ def _store(deadline: float) -> RocketChatStore:
 _store_instance: tuple[Any, RocketChatStore] | None = None
 
 
-def _single_value(value: str | list[str] | None) -> str | None:
-    """A header's one value; a credential sent twice counts as absent."""
+def _single_value(value: object) -> str | None:
+    """A header's one value; a credential sent twice, or as anything but text, counts as absent."""
     if isinstance(value, list):
-        return str(value[0]) if len(value) == 1 else None
-    return value
+        value = value[0] if len(value) == 1 else None
+    return value if isinstance(value, str) else None
 
 
 def _query_parameters(event: BaseProxyEvent) -> dict[str, list[str]]:
