@@ -74,6 +74,16 @@ def test_created_at_range_is_inclusive(api: ApiClient) -> None:
     assert set(answer.room_ids) == {first["_id"], last["_id"]}
 
 
+def test_a_range_whose_start_is_its_end_finds_the_rooms_of_that_one_instant(api: ApiClient) -> None:
+    _, exact, _ = api.add_rooms(
+        room(ts=datetime(2026, 7, 1, 9, 59, 59, 999000)),
+        room(ts=datetime(2026, 7, 1, 10)),
+        room(ts=datetime(2026, 7, 1, 10, 0, 0, 1000)),
+    )
+    answer = api.get({"createdAt": '{"start": "2026-07-01T10:00:00Z", "end": "2026-07-01T10:00:00Z"}'})
+    assert (answer.status, answer.room_ids) == (200, [exact["_id"]])
+
+
 def test_created_at_accepts_one_bound_and_the_json_body_form(api: ApiClient) -> None:
     _, late = api.add_rooms(room(ts=datetime(2026, 6, 1)), room(ts=datetime(2026, 8, 1)))
     assert api.get(body={"createdAt": {"start": "2026-07-01"}}).room_ids == [late["_id"]]
