@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 import pytest
 
 from voip_rooms.cursor import encode_cursor
@@ -89,3 +90,23 @@ def test_a_first_room_larger_than_the_limit_is_refused_with_a_next_past_it() -> 
     )
     assert re.fullmatch(r"[A-Za-z0-9_-]+", refused.value.next or "")
     assert refused.value.next == page.first(1)["next"]
+
+
+def test_the_envelopes_own_nulls_leave_its_rooms_written_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cursor page's total and a last page's next are null; the rooms' dates are still spliced into
+    # the rooms' one writing (serialization's fastest path, which a null would rule out).
+    page = _page(5, has_next=False)
+    assert (page.envelope["total"], page.envelope["next"]) == (None, None)
+    expected = to_json(page.envelope)
+    rooms_written: list[Any] = []
+    dumps = orjson.dumps
+
+    def counted(value: Any, *args: Any, **kwargs: Any) -> bytes:
+        if value is page.envelope or value is page.envelope["rooms"]:
+            rooms_written.append(value)
+        return dumps(value, *args, **kwargs)
+
+    monkeypatch.setattr(orjson, "dumps", counted)
+    text, answered = fitted_json(page, 1_000_000)
+    assert (text.encode(), answered) == (expected, page.envelope)
+    assert len(rooms_written) == 1, "the rooms, alone, once"

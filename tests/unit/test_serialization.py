@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import orjson
 import pytest
 from bson import Code, Regex, Timestamp
 from bson.datetime_ms import DatetimeMS
@@ -166,3 +168,45 @@ def test_dates_that_all_carry_milliseconds_skip_the_passes_for_other_forms(
     assert used == []
     assert to_json({"ts": datetime(2026, 3, 1, 9, 30, 15)}) == b'{"ts":"2026-03-01T09:30:15.000Z"}'
     assert used == ["sub", "search"]
+
+
+def _payloads_written(monkeypatch: pytest.MonkeyPatch, payload: Any) -> int:
+    """How many times serialization asks orjson to write the whole payload."""
+    expected = serialization.to_json_exact(payload)
+    written: list[Any] = []
+    dumps = orjson.dumps
+
+    def counted(value: Any, *args: Any, **kwargs: Any) -> bytes:
+        written.append(value)
+        return dumps(value, *args, **kwargs)
+
+    monkeypatch.setattr(orjson, "dumps", counted)
+    assert to_json(payload) == expected
+    return sum(value is payload for value in written)
+
+
+def _rooms(**extra: Any) -> list[dict[str, Any]]:
+    start = datetime(2026, 3, 1, 9, 30, 15, 123_000)
+    return [
+        {"_id": str(n), "ts": start + timedelta(minutes=n), "closedAt": start, "fname": "Ana", **extra}
+        for n in range(3)
+    ]
+
+
+def test_dates_of_a_payload_without_nulls_are_spliced_into_its_one_writing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _payloads_written(monkeypatch, _rooms()) == 1
+
+
+@pytest.mark.parametrize("value", [None, math.nan, "null", "annulled"], ids=["null", "NaN", "text", "word"])
+def test_a_payload_writing_null_anywhere_is_written_again_with_each_date_looked_up(
+    monkeypatch: pytest.MonkeyPatch, value: Any
+) -> None:
+    assert _payloads_written(monkeypatch, _rooms(callWaitingTime=value)) == 2
+
+
+def test_a_payload_without_dates_or_other_bson_values_is_written_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _payloads_written(monkeypatch, {"success": False, "error": "null", "next": None}) == 1

@@ -25,6 +25,8 @@ LOOK_ALIKES = st.sampled_from(
         "Z",
         "",
         "naïve 😀",
+        "null",
+        "a null here",
     ]
 )
 BSON_DATES = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)).map(

@@ -27,7 +27,7 @@ _MOST_ESCAPED = 12
 def fitted_json(page: RoomsPage, limit: int) -> tuple[str, dict[str, Any]]:
     """The JSON body of the page, or of its longest prefix whose result fits in ``limit`` bytes, and
     the envelope it holds."""
-    text = _json(page.envelope)
+    text = _envelope_json(page.envelope)
     if len(text) * _MOST_ESCAPED <= limit or wire_size(text) <= limit:
         return text, page.envelope
     # Each room's share of the result (its text and a comma), and the rest of the envelope, less its
@@ -48,7 +48,7 @@ def fitted_json(page: RoomsPage, limit: int) -> tuple[str, dict[str, Any]]:
             page.next_after(1),
         )
     envelope = page.first(room_count)
-    return _json(envelope), envelope
+    return _envelope_json(envelope), envelope
 
 
 def _own_part(count: int, next_cursor: str | None) -> int:
@@ -59,6 +59,14 @@ def _own_part(count: int, next_cursor: str | None) -> int:
 def wire_size(text: str) -> int:
     """The bytes ``text`` takes as a string in the result's JSON, quotes included."""
     return len(json.dumps(text))
+
+
+def _envelope_json(envelope: dict[str, Any]) -> str:
+    """The envelope's JSON, with its rooms (its first key) written on their own: the envelope's own
+    nulls ("total" on a cursor page, "next" on the last one) then never keep the rooms' dates from
+    serialization's fastest path, which needs a payload without nulls."""
+    rooms, rest = envelope["rooms"], {key: value for key, value in envelope.items() if key != "rooms"}
+    return f'{{"rooms":{_json(rooms)},{_json(rest)[1:]}'
 
 
 def _json(value: object) -> str:

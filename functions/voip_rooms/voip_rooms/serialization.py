@@ -4,10 +4,13 @@ Dates become ISO 8601 UTC with milliseconds and "Z"; ObjectId its hex; Decimal12
 binary base64; NaN and infinities null (orjson's own behaviour for non-finite floats).
 
 Formatting dates one by one in Python costs more than orjson's whole dump, so the fast path keeps
-it in C: a first pass collects the values orjson cannot write (``default=list.append``); when they
-are all dates, orjson writes them as one array of their own, where trimming microseconds to
-milliseconds cannot touch anything else; the final pass looks each date up in the resulting map.
-Only values orjson cannot write itself are ever converted, so no user string is rewritten.
+it in C: one pass writes the payload, collecting the values orjson cannot write
+(``default=list.append``, which leaves a ``null`` in their place). When they are all dates, orjson
+writes them as one array of their own, where trimming microseconds to milliseconds cannot touch
+anything else. When that pass wrote no other ``null`` (the payload holds none, and no string or key
+contains the word), each ``null`` is one of those dates, in order, and the dates are spliced in;
+otherwise a second pass writes the payload again, looking each date up. Only values orjson cannot
+write itself are ever converted, so no user string is rewritten.
 """
 
 from __future__ import annotations
@@ -26,17 +29,28 @@ _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 
 
 _MILLISECONDS_END = b'000Z"'
+_NULL = b"null"
 _WHOLE_SECOND_END = re.compile(rb'(:\d\d)Z"')
 _MICROSECONDS_END = re.compile(rb'\.\d{6}Z"')
 
 
 def to_json(payload: Any) -> bytes:
     special: list[Any] = []
-    orjson.dumps(payload, default=special.append, option=_OPTIONS)
+    written = orjson.dumps(payload, default=special.append, option=_OPTIONS)
+    if not special:
+        return written
     dates = _formatted_dates(special)
     if dates is None:
         return to_json_exact(payload)
-    return orjson.dumps(payload, default=dates.__getitem__, option=_OPTIONS)
+    between = written.split(_NULL)
+    if len(between) == len(special) + 1:
+        # Every null written stands for one of the dates, in the order they were collected.
+        pieces: list[bytes] = [_NULL] * (2 * len(special) + 1)
+        pieces[0::2] = between
+        pieces[1::2] = dates
+        return b"".join(pieces)
+    by_value = dict(zip(special, map(orjson.Fragment, dates), strict=True))
+    return orjson.dumps(payload, default=by_value.__getitem__, option=_OPTIONS)
 
 
 def to_json_exact(payload: Any) -> bytes:
@@ -44,23 +58,24 @@ def to_json_exact(payload: Any) -> bytes:
     return orjson.dumps(payload, default=_bson_value, option=_OPTIONS)
 
 
-def _formatted_dates(values: list[Any]) -> dict[Any, str] | None:
-    """Each date's contract form, formatted by orjson; None when another value needs converting."""
+def _formatted_dates(values: list[Any]) -> list[bytes] | None:
+    """Each date's contract form as JSON text (quoted), formatted by orjson, in the order given; None
+    when another value needs converting."""
     try:
         text = orjson.dumps(values, option=orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z)
     except orjson.JSONEncodeError:
         return None  # a BSON value that is not a date (ObjectId, binary, Decimal128, ...)
     # Nothing but dates in this array, so ".mmm000Z" -> ".mmmZ" touches nothing else. When every
-    # date has that ending (BSON dates have milliseconds), no other check is needed.
-    with_milliseconds = text.count(_MILLISECONDS_END)
-    text = text.replace(_MILLISECONDS_END, b'Z"')
-    if with_milliseconds != len(values):
-        if text.count(b'Z"') != len(values):
+    # date had that ending (BSON dates have milliseconds: each lost three characters), no other check
+    # is needed.
+    trimmed = text.replace(_MILLISECONDS_END, b'Z"')
+    if len(text) - len(trimmed) != 3 * len(values):
+        if trimmed.count(b'Z"') != len(values):
             return None  # an aware date outside UTC keeps its offset in orjson's output
-        text = _WHOLE_SECOND_END.sub(rb'\1.000Z"', text)  # orjson writes no fraction on a whole second
-        if _MICROSECONDS_END.search(text):
+        trimmed = _WHOLE_SECOND_END.sub(rb'\1.000Z"', trimmed)  # orjson writes no fraction on a whole second
+        if _MICROSECONDS_END.search(trimmed):
             return None  # finer than BSON's milliseconds: a date built in Python, not read
-    return dict(zip(values, orjson.loads(text), strict=True))
+    return trimmed[1:-1].split(b",")  # no date's text holds a comma
 
 
 def _naive_utc_iso(value: datetime) -> str:
