@@ -142,7 +142,7 @@ def test_a_role_missing_from_the_permissions_grants_nothing() -> None:
 
 
 def _projection(fields: str) -> dict[str, int]:
-    return projection(parse_rooms_params({"fields": [fields]}, None))
+    return projection(parse_rooms_params({"fields": [fields]}, None).fields)
 
 
 def test_asking_for_only_the_id_returns_only_the_id() -> None:

@@ -3,6 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import pytest
+
+from voip_rooms import query
 from voip_rooms.keyset import listing_order
 from voip_rooms.params import parse_rooms_params
 from voip_rooms.query import drop_paths, fetched_projection, projection, room_filter
@@ -53,8 +56,12 @@ def test_id_is_appended_to_the_sort_in_the_first_keys_direction() -> None:
     ]
 
 
+def _projection(fields: str) -> dict[str, int]:
+    return projection(parse_rooms_params({"fields": [fields]}, None).fields)
+
+
 def test_projection_hides_the_private_fields_by_default() -> None:
-    assert projection(parse_rooms_params(None, None)) == {
+    assert projection(parse_rooms_params(None, None).fields) == {
         "joinCode": 0,
         "members": 0,
         "importIds": 0,
@@ -65,7 +72,7 @@ def test_projection_hides_the_private_fields_by_default() -> None:
 
 
 def test_exclusion_of_the_visitor_leaves_out_its_token_path_which_would_collide() -> None:
-    assert projection(parse_rooms_params({"fields": ['{"v": 0}']}, None)) == {
+    assert _projection('{"v": 0}') == {
         "v": 0,
         "joinCode": 0,
         "members": 0,
@@ -76,13 +83,13 @@ def test_exclusion_of_the_visitor_leaves_out_its_token_path_which_would_collide(
 
 
 def test_inclusion_projection_drops_the_visitor_token_path() -> None:
-    assert projection(parse_rooms_params({"fields": ['{"v.token": 1}']}, None)) == {"_id": 1}
-    assert projection(parse_rooms_params({"fields": ['{"v.token": 1, "v._id": 1}']}, None)) == {"v._id": 1}
+    assert _projection('{"v.token": 1}') == {"_id": 1}
+    assert _projection('{"v.token": 1, "v._id": 1}') == {"v._id": 1}
 
 
 def test_inclusion_projection_drops_hidden_paths() -> None:
-    assert projection(parse_rooms_params({"fields": ['{"fname": 1, "e2e.key": 1}']}, None)) == {"fname": 1}
-    assert projection(parse_rooms_params({"fields": ['{"members": 1, "_id": 0}']}, None)) == {"_id": 1}
+    assert _projection('{"fname": 1, "e2e.key": 1}') == {"fname": 1}
+    assert _projection('{"members": 1, "_id": 0}') == {"_id": 1}
 
 
 def _mixed_array() -> list[Any]:
@@ -107,10 +114,37 @@ def test_dropping_a_path_removes_it_from_every_document_in_arrays_along_it_as_mo
 
 def test_an_inclusion_below_an_array_keeps_the_named_fields_of_each_document_in_it_as_mongodb_does() -> None:
     params = parse_rooms_params({"fields": ['{"v._id": 1}'], "sort": ['{"fname": 1}']}, None)
-    read_with, strip = fetched_projection(params, listing_order(params.sort))
+    read_with, strip = fetched_projection(params.fields, listing_order(params.sort))
     assert read_with == {"v._id": 1, "fname": 1}
     assert strip is not None
     row = {"_id": "r", "fname": "f", "v": _mixed_array()}
     strip(row)
     # Values that are not documents are left out, nested arrays are reduced the same way.
     assert row == {"_id": "r", "v": [{"_id": "a"}, [{"_id": "b"}, [{}]]]}
+
+
+def test_a_read_plan_is_worked_out_once_per_fields_and_order_and_cannot_be_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    query.read_plan.cache_clear()
+    worked_out = _record_fetched_projection(monkeypatch)
+    fields = parse_rooms_params({"fields": ['{"fname": 1}']}, None).fields
+    order = (("closedAt", 1), ("_id", 1))
+    first, again = query.read_plan(fields, order), query.read_plan(fields, order)
+    assert first is again
+    assert worked_out == [(fields, order)]
+    assert first.projection == {"fname": 1, "closedAt": 1}
+    with pytest.raises(TypeError):
+        first.projection["v.token"] = 1  # type: ignore[index]
+
+
+def _record_fetched_projection(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any]]:
+    calls: list[tuple[Any, Any]] = []
+    original = query.fetched_projection
+
+    def recording(fields: Any, order: Any) -> Any:
+        calls.append((fields, order))
+        return original(fields, order)
+
+    monkeypatch.setattr(query, "fetched_projection", recording)
+    return calls

@@ -6,15 +6,20 @@ mapping ever reaches the database, so operators cannot be injected.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from voip_rooms.keyset import after_branches, listing_order
-from voip_rooms.params import DateRange, RoomsParams
+from voip_rooms.params import DateRange, FieldSpec, RoomsParams
 from voip_rooms.room_fields import HIDDEN_FIELDS, is_hidden, within
 
 VOIP_ROOM_TYPE = "v"
+# Turns a row read with a wider projection into the row the caller asked for, in place.
+Strip = Callable[[dict[str, Any]], None]
 
 
 def room_filter(params: RoomsParams) -> dict[str, Any]:
@@ -55,10 +60,11 @@ def _add_range(conditions: dict[str, Any], field: str, bounds: DateRange | None)
         conditions[field] = condition
 
 
-def projection(params: RoomsParams) -> dict[str, int]:
-    """The MongoDB projection. An inclusion of ``v`` still returns ``v.token`` (MongoDB refuses to
-    mix inclusion and exclusion): rooms.py removes it from such a page (``hidden_paths_read``)."""
-    requested = dict(params.fields or ())
+def projection(fields: FieldSpec | None) -> dict[str, int]:
+    """The MongoDB projection of the caller's ``fields``. An inclusion of ``v`` still returns
+    ``v.token`` (MongoDB refuses to mix inclusion and exclusion): rooms.py removes it from such a page
+    (``hidden_paths_read``)."""
+    requested = dict(fields or ())
     visible = {key: flag for key, flag in requested.items() if not is_hidden(key)}
     if _includes(requested):
         # Asking only for hidden fields leaves just the ids to return.
@@ -76,16 +82,35 @@ def hidden_paths_read(fields: dict[str, int]) -> list[str]:
     return [hidden for hidden in HIDDEN_FIELDS if any(within(hidden, key) for key in included)]
 
 
+@dataclass(frozen=True, slots=True)
+class ReadPlan:
+    """How a page is read for the caller's ``fields`` and order: the projection to read with, what to
+    strip from each row afterwards (None: the rows are what the caller sees), and the hidden paths
+    that projection still reads (removed from the page too)."""
+
+    projection: Mapping[str, int]
+    strip: Strip | None
+    hidden: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=256)
+def read_plan(fields: FieldSpec | None, order: tuple[tuple[str, int], ...]) -> ReadPlan:
+    """The read plan of a ``fields`` and an order, worked out once per container for each pair (a
+    page's own work is then only the rows'). Its projection is never changed by a read."""
+    read_with, strip = fetched_projection(fields, order)
+    return ReadPlan(MappingProxyType(read_with), strip, tuple(hidden_paths_read(read_with)))
+
+
 def fetched_projection(
-    params: RoomsParams, order: list[tuple[str, int]]
-) -> tuple[dict[str, int], Callable[[dict[str, Any]], None] | None]:
+    fields: FieldSpec | None, order: Sequence[tuple[str, int]]
+) -> tuple[dict[str, int], Strip | None]:
     """The projection to read with, so that the last row tells its sort values, and what to strip after.
 
     The strip, when one is needed, turns a row read with the wider projection into the row the
     caller's ``fields`` asked for; without one, the rows are already what the caller sees.
     """
-    shown = projection(params)
-    if params.fields is None:
+    shown = projection(fields)
+    if fields is None:
         return shown, None  # only hidden fields are left out, and a cursor never follows one
     needed = [field for field, _ in order]
     if _includes(shown):
@@ -146,7 +171,7 @@ def _kept_below(value: Any, spec: dict[str, int]) -> Any:
     return None
 
 
-def drop_paths(document: dict[str, Any], paths: list[str]) -> None:
+def drop_paths(document: dict[str, Any], paths: Sequence[str]) -> None:
     """Remove each dotted path in place, as a MongoDB exclusion does: through embedded documents and
     within every element of an array along the way (nested arrays too)."""
     for path in paths:

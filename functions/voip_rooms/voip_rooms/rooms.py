@@ -10,7 +10,7 @@ from voip_rooms.cursor import encode_cursor
 from voip_rooms.keyset import listing_order, sort_values
 from voip_rooms.paging import page_size, total_from_page
 from voip_rooms.params import RoomsParams
-from voip_rooms.query import drop_paths, fetched_projection, hidden_paths_read, room_filter
+from voip_rooms.query import drop_paths, read_plan, room_filter
 from voip_rooms.store import RocketChatStore
 
 
@@ -44,9 +44,9 @@ def list_rooms(rooms: RocketChatStore, params: RoomsParams) -> RoomsPage:
     offset = params.offset or 0
     limit = page_size(params.count)
     order = listing_order(params.sort)
-    read_with, strip = fetched_projection(params, order)
-    hidden = hidden_paths_read(read_with)
-    rows = rooms.find_rooms(query, order, offset, limit + 1, read_with)
+    plan = read_plan(params.fields, tuple(order))
+    strip, hidden = plan.strip, plan.hidden
+    rows = rooms.find_rooms(query, order, offset, limit + 1, dict(plan.projection))
     page = rows[:limit]
     following = len(rows) > limit
     sort_values_of: Callable[[int], list[Any]] = lambda index: sort_values(page[index], order)  # noqa: E731
