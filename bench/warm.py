@@ -80,6 +80,7 @@ def main(batches: int) -> dict[str, float]:
     hashed = base64.b64encode(hashlib.sha256(b"bench-token").digest()).decode()
     user = {
         "_id": "bench-admin",
+        "username": "bench.admin",
         "roles": ["admin"],
         "active": True,
         "services": {"resume": {"loginTokens": [{"hashedToken": hashed, "when": datetime.now()}]}},

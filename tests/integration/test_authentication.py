@@ -82,6 +82,20 @@ def test_inactive_user_is_refused_even_with_a_valid_token(api: ApiClient) -> Non
     assert api.get(user=gone).status == 401
 
 
+@pytest.mark.parametrize(
+    "stored", [{}, {"username": None}, {"username": ""}], ids=["missing", "null", "empty"]
+)
+def test_user_without_a_username_is_refused_even_with_a_valid_token(
+    api: ApiClient, stored: dict[str, object]
+) -> None:
+    nameless = replace(ADMIN, user_id="nameless")
+    document = {key: value for key, value in nameless.document().items() if key != "username"}
+    api.db.users.insert_one(document | stored)
+    answer = api.get(user=nameless)
+    assert answer.status == 401
+    assert answer.body == NOT_LOGGED_IN
+
+
 def test_bad_credentials_with_a_bad_filter_is_a_401_not_a_400(api: ApiClient) -> None:
     answer = api.get("count=-1&nonsense=1", user=None, headers={"X-User-Id": "x", "X-Auth-Token": "y"})
     assert answer.status == 401

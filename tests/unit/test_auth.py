@@ -37,6 +37,7 @@ def test_lookup_is_by_user_id_and_hashed_token_never_the_clear_token() -> None:
 def _user(**token: Any) -> dict[str, Any]:
     return {
         "_id": "u1",
+        "username": "ana",
         "roles": ["admin", 7],
         "services": {"resume": {"loginTokens": [{"hashedToken": hash_login_token("secret"), **token}]}},
     }
@@ -59,3 +60,17 @@ def test_naive_token_dates_are_read_as_utc() -> None:
 def test_resume_token_without_a_date_is_refused() -> None:
     with pytest.raises(AuthenticationFailed):
         authenticate(OneUser(_user()), "u1", "secret", login_expiration=EXPIRY, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "username",
+    [pytest.param(None, id="null"), pytest.param("", id="empty"), pytest.param(..., id="missing")],
+)
+def test_a_user_without_a_username_is_refused_as_rocket_chat_8_refuses_a_rest_caller(username: Any) -> None:
+    user = _user(when=NOW - timedelta(days=1))
+    if username is ...:
+        del user["username"]
+    else:
+        user["username"] = username
+    with pytest.raises(AuthenticationFailed):
+        authenticate(OneUser(user), "u1", "secret", login_expiration=EXPIRY, now=NOW)

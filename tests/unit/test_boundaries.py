@@ -31,7 +31,13 @@ class OneUser:
 
 
 def _user(*tokens: Any, **fields: Any) -> dict[str, Any]:
-    return {"_id": "u1", "roles": ["admin"], "services": {"resume": {"loginTokens": list(tokens)}}, **fields}
+    return {
+        "_id": "u1",
+        "username": "ana",
+        "roles": ["admin"],
+        "services": {"resume": {"loginTokens": list(tokens)}},
+        **fields,
+    }
 
 
 def _signs_in(user: dict[str, Any] | None) -> bool:
@@ -64,6 +70,12 @@ def test_an_inactive_user_is_refused_and_a_user_without_the_flag_is_not() -> Non
     assert _signs_in(_user(token))
 
 
+def test_a_one_character_username_signs_in_and_an_empty_one_does_not() -> None:
+    token = {"hashedToken": HASHED, "when": NOW}
+    assert _signs_in(_user(token, username="a"))
+    assert not _signs_in(_user(token, username=""))
+
+
 def test_only_the_token_with_the_matching_hash_counts() -> None:
     expired_match = {"hashedToken": HASHED, "when": NOW - EXPIRY * 2}
     fresh_other = {"hashedToken": hash_login_token("other"), "when": NOW}
@@ -71,15 +83,16 @@ def test_only_the_token_with_the_matching_hash_counts() -> None:
     assert _signs_in(_user("not a token", {"hashedToken": HASHED, "when": NOW}))
 
 
-@pytest.mark.parametrize(
-    "user", [None, {"_id": "u1"}, {"_id": "u1", "services": {}}, {"_id": "u1", "services": {"resume": {}}}]
-)
-def test_a_user_without_login_tokens_is_refused(user: dict[str, Any] | None) -> None:
-    assert not _signs_in(user)
+@pytest.mark.parametrize("services", [None, {}, {"resume": {}}])
+def test_a_user_without_login_tokens_is_refused(services: dict[str, Any] | None) -> None:
+    assert not _signs_in(None)
+    user: dict[str, Any] = {"_id": "u1", "username": "ana"}
+    assert not _signs_in(user if services is None else user | {"services": services})
 
 
 def test_a_user_without_roles_has_none() -> None:
-    user = {"_id": "u1", "services": {"resume": {"loginTokens": [{"hashedToken": HASHED, "when": NOW}]}}}
+    tokens = {"resume": {"loginTokens": [{"hashedToken": HASHED, "when": NOW}]}}
+    user = {"_id": "u1", "username": "ana", "services": tokens}
     caller = authenticate(OneUser(user), "u1", "secret", login_expiration=EXPIRY, now=NOW)
     assert caller.roles == frozenset()
 
@@ -178,7 +191,7 @@ def test_the_hidden_fields_are_rocketchats_private_room_fields() -> None:
 # --- what authentication may read of a user ---
 
 
-def test_authentication_reads_only_roles_activity_and_each_tokens_hash_date_and_type() -> None:
+def test_authentication_reads_only_username_roles_activity_and_each_tokens_hash_date_and_type() -> None:
     db: Any = mongomock.MongoClient().get_database("rocketchat")
     token = {"hashedToken": HASHED, "when": datetime(2026, 11, 1), "type": "login", "device": "phone"}
     db.users.insert_one(
@@ -194,6 +207,7 @@ def test_authentication_reads_only_roles_activity_and_each_tokens_hash_date_and_
     found = RocketChatStore(db).find_user_by_token("u1", HASHED)
     assert found == {
         "_id": "u1",
+        "username": "ana",
         "roles": ["admin"],
         "active": True,
         "services": {

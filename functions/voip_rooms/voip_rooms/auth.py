@@ -39,13 +39,19 @@ def authenticate(
 ) -> Caller:
     hashed = hash_login_token(token)
     user = users.find_user_by_token(user_id, hashed)
-    if user is None or user.get("active") is False:
+    if user is None or user.get("active") is False or not has_username(user):
         raise AuthenticationFailed
     login_token = _matching_token(user, hashed)
     if login_token is None or login_token_expired(login_token, login_expiration, now or datetime.now(UTC)):
         raise AuthenticationFailed
     roles = user.get("roles")
     return Caller(user_id=user_id, roles=frozenset(r for r in roles or () if isinstance(r, str)))
+
+
+def has_username(user: Mapping[str, Any]) -> bool:
+    """Rocket.Chat 8.x serves a REST caller only when the user has a username; a user created without
+    one (or left with an empty one) is refused, as there."""
+    return user.get("username") not in (None, "")
 
 
 def _matching_token(user: Mapping[str, Any], hashed: str) -> Mapping[str, Any] | None:

@@ -33,6 +33,7 @@ MONGODB_UNAUTHORIZED = 13
 ATLAS_ERROR = 8000
 # Only what authentication reads: a user may hold hundreds of tokens, each with device data.
 _USER_PROJECTION = {
+    "username": 1,
     "roles": 1,
     "active": 1,
     "services.resume.loginTokens.hashedToken": 1,
