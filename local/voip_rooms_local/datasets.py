@@ -1,6 +1,7 @@
 """Load Rocket.Chat collections from a mongoexport or mongodump directory into an embedded mongomock database.
 
-Each file is read by its own extension: ``<collection>.json`` (mongoexport's Extended JSON, one
+The endpoint's three collections are loaded, and ``migrations`` (Rocket.Chat's version, for
+``voip-rooms doctor``) when present. Each file is read by its own extension: ``<collection>.json`` (mongoexport's Extended JSON, one
 document per line or one array), ``<collection>.bson`` and ``<collection>.bson.gz`` (mongodump, with
 or without ``--gzip``); ``*.metadata.json[.gz]`` (mongodump's index definitions) are ignored. Files
 are streamed into the database in batches: no whole file is held beside what mongomock keeps.
@@ -26,6 +27,9 @@ from voip_rooms_local import mongodb_order
 from voip_rooms_local.room_shapes import ShapeSurvey, batched
 
 COLLECTIONS = ("users", "rocketchat_room", "rocketchat_permissions")
+# Read only by `voip-rooms doctor`: Rocket.Chat's migration control document tells its version.
+MIGRATIONS = "migrations"
+LOADED = (*COLLECTIONS, MIGRATIONS)
 ROOMS = "rocketchat_room"
 # MongoDB's own databases, which a whole-server mongodump writes beside the application's.
 SYSTEM_DATABASES = ("admin", "config", "local")
@@ -84,14 +88,14 @@ def find_dataset(directory: Path) -> Dataset:
             directory = databases[0]
             notes.append(f"using database folder {directory.name}/ of the dump {directory.parent}")
             files = _data_files(directory)
-    wanted = [f for f in files if f.collection in COLLECTIONS]
-    if not wanted:
+    wanted = [f for f in files if f.collection in LOADED]
+    if not any(f.collection in COLLECTIONS for f in wanted):
         expected = ", ".join(COLLECTIONS)
         raise DatasetError(
             f"no collection files in {directory} (expected .json, .bson or .bson.gz of {expected})"
         )
     _refuse_duplicates(wanted)
-    skipped = sorted({f.collection for f in files} - set(COLLECTIONS))
+    skipped = sorted({f.collection for f in files} - set(LOADED))
     if skipped:
         sample = ", ".join(skipped[:3]) + (", ..." if len(skipped) > 3 else "")
         notes.append(f"skipped {len(skipped)} other collection{'s' if len(skipped) > 1 else ''} ({sample})")

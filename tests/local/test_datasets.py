@@ -132,6 +132,24 @@ def test_other_collections_of_a_whole_database_dump_are_skipped_with_one_line(tm
     ]
 
 
+def test_rocket_chats_migration_control_document_is_loaded_beside_the_endpoints_collections(
+    tmp_path: Path,
+) -> None:
+    control = {"_id": "control", "version": 338, "locked": False}
+    write_dump(
+        tmp_path, {"users": [USER], "migrations": [control], "rocketchat_settings": [{"_id": "x"}]}, "bson"
+    )
+    loaded = load_directory(tmp_path)
+    assert list(loaded.database["migrations"].find()) == [control]
+    assert loaded.notes == ["skipped 1 other collection (rocketchat_settings)"]
+
+
+def test_a_directory_with_only_the_migrations_collection_is_no_dataset(tmp_path: Path) -> None:
+    write_dump(tmp_path, {"migrations": [{"_id": "control", "version": 338}]}, "bson")
+    with pytest.raises(DatasetError, match="no collection files in"):
+        find_dataset(tmp_path)
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
