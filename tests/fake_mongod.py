@@ -1,7 +1,8 @@
 """A minimal MongoDB wire-protocol server on loopback, for fault tests that need a real driver.
 
-It speaks just enough of the protocol for pymongo (the OP_QUERY handshake, OP_MSG commands) and
-runs find and aggregate against an in-process mongomock database. It can drop the first read of a
+It speaks just enough of the protocol for pymongo (the OP_QUERY handshake, OP_MSG commands),
+runs find and aggregate against an in-process mongomock database, and answers buildInfo with a
+server version of the test's choosing. It can drop the first read of a
 collection without answering (a transient network error) and be started on a port after the
 fact (the database coming back).
 """
@@ -47,6 +48,7 @@ class FakeMongod(socketserver.ThreadingTCPServer):
         self.reads_to_drop: Counter[str] = Counter()  # collection -> how many next reads to hang up on
         self.refusal: dict[str, Any] | None = None  # answer every read with this error (CREDENTIAL_REFUSALS)
         self.read_delay = 0.0  # seconds each read takes before its answer
+        self.server_version = "8.0.4"  # what buildInfo answers
         self.reads: list[str] = []
         # The maxTimeMS each read carried: what the driver had left of the request's deadline.
         self.read_budgets_ms: list[int | None] = []
@@ -74,6 +76,8 @@ class FakeMongod(socketserver.ThreadingTCPServer):
                 "readOnly": False,
                 "ok": 1.0,
             }
+        if name.lower() == "buildinfo":
+            return {"version": self.server_version, "ok": 1.0}
         if name in ("find", "aggregate"):
             collection = command[name]
             self.reads.append(collection)

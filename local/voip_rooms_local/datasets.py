@@ -1,11 +1,12 @@
 """Load Rocket.Chat collections from a mongoexport or mongodump directory into an embedded mongomock database.
 
 The endpoint's three collections are loaded, and ``migrations`` (Rocket.Chat's version, for
-``voip-rooms doctor``) when present. Each file is read by its own extension: ``<collection>.json`` (mongoexport's Extended JSON, one
-document per line or one array), ``<collection>.bson`` and ``<collection>.bson.gz`` (mongodump, with
-or without ``--gzip``); ``*.metadata.json[.gz]`` (mongodump's index definitions) are ignored. Files
-are streamed into the database in batches: no whole file is held beside what mongomock keeps.
-Whatever the rooms hold is loaded; the loader only counts the rooms the answer schema does not describe.
+``voip-rooms doctor``) when present. Each file is read by its own extension: ``<collection>.json``
+(mongoexport's Extended JSON, one document per line or one array), ``<collection>.bson`` and
+``<collection>.bson.gz`` (mongodump, with or without ``--gzip``); ``*.metadata.json[.gz]`` (mongodump's
+index definitions) are ignored. Files are streamed into the database in batches: no whole file is
+held beside what mongomock keeps. Whatever the rooms hold is loaded; the loader only counts the rooms
+the answer schema does not describe.
 """
 
 from __future__ import annotations

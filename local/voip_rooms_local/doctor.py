@@ -2,7 +2,9 @@
 
 It reads what the endpoint reads, with the endpoint's own rules: the permission documents (through
 the data seam), the indexes (the same list ``voip-rooms indexes`` creates), the VoIP rooms (judged
-against the answer schema), and the login tokens (the function's expiry rule).
+against the answer schema), and the login tokens (the function's expiry rule). First it says which
+Rocket.Chat line and MongoDB version the database shows (versions.py), and what the 8.0 upgrade did
+to its open calls.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.database import Database
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 
 from voip_rooms.auth import login_token_expired
 from voip_rooms.keyset import after_branches, listing_order, sort_values
@@ -22,6 +24,15 @@ from voip_rooms.query import VOIP_ROOM_TYPE
 from voip_rooms.store import RocketChatStore
 from voip_rooms_local.indexes import ensure_indexes
 from voip_rooms_local.room_shapes import ShapeSurvey
+from voip_rooms_local.versions import (
+    LINE_7X,
+    LINE_8X,
+    RocketChatVersion,
+    closed_by_upgrade,
+    mongodb_version,
+    rocketchat_version,
+    supported_by_rocketchat,
+)
 
 Document = dict[str, Any]
 OK, WARNING, BROKEN = "ok", "warning", "broken"
@@ -76,7 +87,11 @@ def diagnose(
     database: Database[Document], label: str, *, login_expiration: timedelta, now: datetime, room_limit: int
 ) -> Diagnosis:
     rooms = database.get_collection("rocketchat_room")
+    rocketchat = rocketchat_version(database)
     checks = [
+        _rocketchat(rocketchat),
+        _mongodb(database, rocketchat.line),
+        _closed_by_upgrade(database, rocketchat.line),
         *_permissions(RocketChatStore(database).roles_by_permission(ENDPOINT_PERMISSIONS)),
         _indexes(rooms),
         *_rooms(rooms, room_limit),
@@ -84,6 +99,73 @@ def diagnose(
         _tokens(database.get_collection("users"), login_expiration, now),
     ]
     return Diagnosis(label, checks)
+
+
+def _rocketchat(version: RocketChatVersion) -> Check:
+    details = {
+        "migration": version.migration,
+        "locked": version.locked,
+        "line": version.line,
+        "serves_route": version.serves_the_route,
+    }
+    if version.migration is None:
+        message = (
+            'no migration control document (migrations, _id "control"): the version is unknown; '
+            "export or dump the migrations collection with the others"
+        )
+        return Check("Rocket.Chat", WARNING, message, details)
+    if version.line == LINE_8X:
+        message = (
+            f"{LINE_8X} (migration {version.migration}): 8.0 removed GET /api/v1/voip/rooms and the VoIP "
+            "feature but kept the rooms; this endpoint is the way left to them"
+        )
+    else:
+        message = (
+            f"{LINE_7X} (migration {version.migration}): Rocket.Chat still serves GET /api/v1/voip/rooms "
+            "itself; 7.x reached its end of life on 2026-09-30, and 8.0 removes the route"
+        )
+    if version.locked:
+        message += "; a migration is running or stopped half-way (locked)"
+    return Check("Rocket.Chat", WARNING if version.locked else OK, message, details)
+
+
+def _mongodb(database: Database[Document], line: str | None) -> Check:
+    try:
+        version = mongodb_version(database)
+    except OperationFailure as error:
+        message = f"the server refused buildInfo ({error.code}): its version is unknown"
+        return Check("MongoDB", WARNING, message, {"version": None, "supported_by_rocketchat": None})
+    if version is None:
+        message = (
+            "the embedded database is no MongoDB server: an export or a dump does not say which version "
+            "wrote it (run doctor with MONGODB_URI against that server)"
+        )
+        return Check("MongoDB", OK, message, {"version": None, "supported_by_rocketchat": None})
+    supported, rule = supported_by_rocketchat(line, version)
+    details = {"version": version, "supported_by_rocketchat": supported}
+    return Check("MongoDB", WARNING if supported is False else OK, f"{version}: {rule}", details)
+
+
+def _closed_by_upgrade(database: Database[Document], line: str | None) -> Check:
+    """The VoIP rooms without open and without closedAt: what v326 left of the calls open at the upgrade."""
+    closed = closed_by_upgrade(database)
+    details = {"closed_by_upgrade": closed}
+    topic = "closed by the 8.0 upgrade"
+    meaning = (
+        "listed with open=false and without open, never with open=true; no closedAt range matches "
+        "them, and a sort by closedAt puts them first (ascending) or last (descending)"
+    )
+    if line == LINE_7X and not closed:
+        return Check(
+            topic, OK, "none yet: upgrading to 8.x closes every open call without a closedAt", details
+        )
+    if not closed:
+        return Check(topic, OK, "no VoIP room lacks both open and closedAt", details)
+    if line == LINE_8X:
+        message = f"{closed} VoIP rooms were closed by the upgrade (no open, no closedAt): {meaning}"
+    else:
+        message = f"{closed} VoIP rooms have neither open nor closedAt: {meaning}"
+    return Check(topic, WARNING, message, details)
 
 
 def _permissions(roles: Mapping[str, frozenset[str]]) -> list[Check]:

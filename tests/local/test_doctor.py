@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import socket
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,16 +13,20 @@ from typing import Any
 import pytest
 from bson.datetime_ms import DatetimeMS
 from bson.decimal128 import Decimal128
+from pymongo import MongoClient
+from pymongo.errors import OperationFailure
 
-from tests.corpus import corpus_in, write_dump
+from tests.corpus import UPGRADED, corpus_in, write_dump
+from tests.fake_mongod import fake_mongod
 from voip_rooms import database
 from voip_rooms.settings import SETTINGS
 from voip_rooms_local import doctor
 from voip_rooms_local.cli import main
-from voip_rooms_local.datasets import embedded_database, read_collections
+from voip_rooms_local.datasets import embedded_database, load_directory, read_collections
 from voip_rooms_local.demo import demo_dataset
 from voip_rooms_local.doctor import WARNING, diagnose
 from voip_rooms_local.indexes import ENDPOINT_INDEXES, ensure_indexes
+from voip_rooms_local.versions import mongodb_version, rocketchat_version, supported_by_rocketchat
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 
@@ -206,3 +211,182 @@ def test_a_cursor_page_the_database_cannot_answer_breaks_the_check(monkeypatch: 
         "a cursor page fails on this database (NotImplementedError"
     )
     assert found["exit"] == 1
+
+
+# --- which Rocket.Chat and which MongoDB (contract §8) ---
+
+
+@pytest.mark.parametrize("form", ["export", "dump"])
+def test_an_8x_database_is_named_with_the_route_gone_and_the_rooms_the_upgrade_closed(
+    capsys: pytest.CaptureFixture[str], form: str
+) -> None:
+    status, out, _ = _run(capsys, "--data", str(UPGRADED / form))
+    assert status == 0
+    assert (
+        "[ok  ] Rocket.Chat: 8.x (migration 338): 8.0 removed GET /api/v1/voip/rooms and the VoIP feature "
+        "but kept the rooms; this endpoint is the way left to them"
+    ) in out
+    assert (
+        "[warn] closed by the 8.0 upgrade: 5 VoIP rooms were closed by the upgrade (no open, no closedAt): "
+        "listed with open=false and without open, never with open=true; no closedAt range matches them, and "
+        "a sort by closedAt puts them first (ascending) or last (descending)"
+    ) in out
+    assert "[ok  ] VoIP rooms: 29 (0 open)" in out
+
+
+def test_a_7x_database_still_serves_the_route_and_has_no_room_closed_by_an_upgrade(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = _run(capsys, "--json", "--data", str(corpus_in(tmp_path, "bson")))
+    checks = {check["topic"]: check for check in json.loads(out)["checks"]}
+    assert status == 0
+    assert checks["Rocket.Chat"]["details"] == {
+        "migration": 322,
+        "locked": False,
+        "line": "7.x or earlier",
+        "serves_route": True,
+    }
+    assert checks["Rocket.Chat"]["message"].endswith(
+        "7.x reached its end of life on 2026-09-30, and 8.0 removes the route"
+    )
+    assert checks["closed by the 8.0 upgrade"]["status"] == "ok"
+    assert checks["closed by the 8.0 upgrade"]["details"] == {"closed_by_upgrade": 0}
+    assert checks["MongoDB"]["details"] == {"version": None, "supported_by_rocketchat": None}
+    assert checks["MongoDB"]["message"].startswith("the embedded database is no MongoDB server")
+
+
+def test_the_json_form_carries_the_8x_facts() -> None:
+    found = _diagnose(load_directory(UPGRADED / "export").database)
+    assert found["Rocket.Chat"].details == {
+        "migration": 338,
+        "locked": False,
+        "line": "8.x",
+        "serves_route": False,
+    }
+    assert found["closed by the 8.0 upgrade"].details == {"closed_by_upgrade": 5}
+
+
+def test_without_a_migration_control_document_the_version_is_unknown_and_said_so() -> None:
+    found = _diagnose(embedded_database(demo_dataset()))
+    check = found["Rocket.Chat"]
+    assert check.status == WARNING
+    assert check.message == (
+        'no migration control document (migrations, _id "control"): the version is unknown; '
+        "export or dump the migrations collection with the others"
+    )
+    assert check.details["line"] is None
+    assert found["closed by the 8.0 upgrade"].message == "no VoIP room lacks both open and closedAt"
+    assert found["exit"] == 0
+
+
+def test_a_locked_migration_is_a_warning() -> None:
+    data = demo_dataset() | {"migrations": [{"_id": "control", "version": 326, "locked": True}]}
+    check = _diagnose(embedded_database(data))["Rocket.Chat"]
+    assert check.status == WARNING
+    assert check.message.endswith("; a migration is running or stopped half-way (locked)")
+    assert check.details["line"] == "8.x"
+
+
+@pytest.mark.parametrize(
+    ("control", "line"),
+    [
+        ({"version": 324}, "7.x or earlier"),
+        ({"version": 325}, "8.x"),
+        ({"version": 325.0}, "8.x"),
+        ({"version": "338"}, None),
+        ({"version": True}, None),
+        ({}, None),
+    ],
+)
+def test_the_line_is_8x_from_the_first_migration_that_removed_voip(
+    control: dict[str, Any], line: str | None
+) -> None:
+    db = embedded_database({"migrations": [{"_id": "control", **control}]})
+    assert rocketchat_version(db).line == line
+
+
+def test_rooms_without_open_and_closed_at_on_a_7x_database_are_named_without_blaming_an_upgrade() -> None:
+    data = demo_dataset() | {"migrations": [{"_id": "control", "version": 322}]}
+    stray = next(room for room in data["rocketchat_room"] if room["t"] == "v" and "closedAt" in room)
+    del stray["closedAt"]
+    stray.pop("open", None)
+    check = _diagnose(embedded_database(data))["closed by the 8.0 upgrade"]
+    assert check.status == WARNING
+    assert check.message.startswith("1 VoIP rooms have neither open nor closedAt: listed with open=false")
+
+
+@pytest.mark.parametrize(
+    ("line", "version", "supported"),
+    [
+        ("7.x or earlier", "4.4.29", False),
+        ("7.x or earlier", "5.0.3", True),
+        ("7.x or earlier", "6.3.1", True),
+        ("7.x or earlier", "7.0.12", True),
+        ("7.x or earlier", "7.3.0", False),
+        ("7.x or earlier", "8.0.4", True),
+        ("7.x or earlier", "8.2.1", False),
+        ("8.x", "6.0.19", False),
+        ("8.x", "7.0.12", True),
+        ("8.x", "8.0.4", True),
+        ("8.x", "8.2.1", True),
+        (None, "8.0.4", None),
+        ("8.x", "unknown", None),
+    ],
+)
+def test_mongodb_versions_are_judged_by_what_rocket_chat_supports_for_the_line(
+    line: str | None, version: str, supported: bool | None
+) -> None:
+    assert supported_by_rocketchat(line, version)[0] is supported
+
+
+@pytest.mark.parametrize(
+    ("migration", "status", "message"),
+    [
+        (322, "ok", "8.0.4: Rocket.Chat 7.x supports MongoDB 5.0 to 7.0, its latest releases 8.0 too"),
+        (338, "ok", "8.0.4: Rocket.Chat 8.x documents MongoDB 8.0"),
+    ],
+)
+def test_the_server_version_comes_from_buildinfo(
+    migration: int, status: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(doctor, "mongodb_version", lambda database: "8.0.4")
+    data = demo_dataset() | {"migrations": [{"_id": "control", "version": migration}]}
+    check = _diagnose(embedded_database(data))["MongoDB"]
+    assert (check.status, check.message) == (status, message)
+    assert check.details == {"version": "8.0.4", "supported_by_rocketchat": True}
+
+
+def test_a_version_rocket_chat_does_not_support_for_its_line_is_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(doctor, "mongodb_version", lambda database: "6.0.19")
+    data = demo_dataset() | {"migrations": [{"_id": "control", "version": 338}]}
+    found = _diagnose(embedded_database(data))
+    assert found["MongoDB"].status == WARNING
+    assert found["MongoDB"].message == "6.0.19: Rocket.Chat 8.x refuses to start below MongoDB 7.0"
+    assert found["exit"] == 0, "the endpoint itself works on it"
+
+
+def test_a_server_that_refuses_buildinfo_leaves_the_version_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(database: Any) -> str:
+        raise OperationFailure("not authorized on admin to execute command", 13)
+
+    monkeypatch.setattr(doctor, "mongodb_version", refused)
+    check = _diagnose(embedded_database(demo_dataset()))["MongoDB"]
+    assert check.status == WARNING
+    assert check.message == "the server refused buildInfo (13): its version is unknown"
+
+
+def test_the_version_is_read_from_a_servers_buildinfo_over_the_wire(demo_database: Any) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    with fake_mongod(port, demo_database) as mongod:
+        mongod.server_version = "8.0.17"
+        client: MongoClient[dict[str, Any]] = MongoClient(
+            f"mongodb://127.0.0.1:{port}/?directConnection=true", serverSelectionTimeoutMS=2000
+        )
+        try:
+            assert mongodb_version(client["rocketchat"]) == "8.0.17"
+        finally:
+            client.close()
