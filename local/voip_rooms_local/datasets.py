@@ -24,7 +24,7 @@ from bson import CodecOptions, DatetimeConversion, decode_file_iter, json_util
 from bson.errors import BSONError
 from pymongo.database import Database
 
-from voip_rooms_local import mongodb_order
+from voip_rooms_local import bounded_reads, mongodb_order
 from voip_rooms_local.room_shapes import ShapeSurvey, batched
 
 COLLECTIONS = ("users", "rocketchat_room", "rocketchat_permissions")
@@ -128,6 +128,7 @@ def embedded_database(
 ) -> Database[Document]:
     """An in-process MongoDB holding these collections; the handler reads it through the pymongo API."""
     mongodb_order.install()
+    bounded_reads.install()
     database: Any = mongomock.MongoClient()[name]
     for collection, documents in collections.items():
         for batch in batched(documents, BATCH):
