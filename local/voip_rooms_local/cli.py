@@ -5,6 +5,7 @@ invoke   run one event through the handler and print its result (like `sam local
 event    print a ready event for a front door, to save and edit
 indexes  create the indexes the endpoint needs
 doctor   check, read-only, that a database will serve the endpoint
+export   write every matching room, one JSON line each (a file, .gz, -, or s3://bucket/key)
 openapi  print the OpenAPI document
 """
 
@@ -101,6 +102,33 @@ def _parser() -> argparse.ArgumentParser:
     )
     doctor.set_defaults(run=_doctor)
 
+    export = commands.add_parser(
+        "export",
+        help="write every matching room as the API serves it, one JSON line each, oldest first",
+        description="Write every room matching --filter, in ts order then _id, one JSON line each, as "
+        "GET /api/v1/voip/rooms serves it; stopped, it prints the command that continues it.",
+    )
+    export.add_argument(
+        "out",
+        metavar="OUT",
+        help="a file (gzip when it ends in .gz; never overwritten: --after appends to it), - for standard "
+        "output, or s3://bucket/key (encrypted; never overwritten)",
+    )
+    export.add_argument("--data", type=Path, help=data_help + " (used only without MONGODB_URI)")
+    export.add_argument(
+        "--filter",
+        default="",
+        metavar="QUERY",
+        help="the API's filters as a query string: 'open=false&queue=sales'",
+    )
+    export.add_argument(
+        "--after", metavar="CURSOR", help="continue after this room (what a stopped export printed)"
+    )
+    export.add_argument(
+        "--kms-key-id", metavar="KEY", help="s3:// only: SSE-KMS with this key (default SSE-S3)"
+    )
+    export.set_defaults(run=_export)
+
     openapi = commands.add_parser("openapi", help="print the endpoint's OpenAPI 3.1 document")
     openapi.set_defaults(run=_openapi)
     return parser
@@ -188,6 +216,20 @@ def _doctor(args: argparse.Namespace) -> int:
     else:
         print("\n".join(diagnosis.lines()))
     return diagnosis.exit_status
+
+
+def _export(args: argparse.Namespace) -> int:
+    # Imported when asked: boto3 and the outputs serve this command only.
+    from voip_rooms_local.export import run_export  # noqa: PLC0415
+    from voip_rooms_local.export_outputs import OutputError  # noqa: PLC0415
+    from voip_rooms_local.export_walk import ExportError  # noqa: PLC0415
+
+    try:
+        return run_export(args, _choose_database)
+    except (ExportError, OutputError) as error:
+        raise UsageError(str(error)) from None
+    except (PyMongoError, DatabaseUnavailable) as error:
+        raise UsageError(f"cannot read the database: {type(error).__name__}: {str(error)[:200]}") from None
 
 
 def _openapi(_: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ TARGET_GROUP_ARN = (
 EventBuilder = Callable[..., dict[str, Any]]
 
 
-def _multi_query(query_string: str) -> dict[str, list[str]]:
+def decoded_query(query_string: str) -> dict[str, list[str]]:
     """Decoded parameters, as API Gateway and function URLs decode them (strictly: bad escapes raise)."""
     values: dict[str, list[str]] = {}
     for name, value in parse_qsl(query_string, keep_blank_values=True, errors="strict"):
@@ -46,7 +46,7 @@ def rest_event(
     for name, value in pairs:
         multi_headers.setdefault(name, []).append(value)
     single_headers = dict(pairs)
-    multi_query = _multi_query(query_string)
+    multi_query = decoded_query(query_string)
     request_id = str(uuid.uuid4())
     return {
         "resource": path,
@@ -92,7 +92,7 @@ def http_api_event(
 
     Header names arrive lower-cased and repeated query parameters comma-joined, as AWS sends them.
     """
-    multi_query = _multi_query(query_string)
+    multi_query = decoded_query(query_string)
     request_id = str(uuid.uuid4())
     now = time.time()
     return {

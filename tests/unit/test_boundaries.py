@@ -1,21 +1,23 @@
-"""Boundaries of authentication, the permission cache and the projection, and what each may read."""
+"""Boundaries of authentication, the permission cache and the projection, what each may read, and the
+data seam's long read of rooms."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import mongomock
 import pytest
+from pymongo.errors import ServerSelectionTimeoutError
 
 from voip_rooms.auth import PERSONAL_ACCESS_TOKEN, Caller, authenticate, hash_login_token
-from voip_rooms.errors import AuthenticationFailed, Forbidden
+from voip_rooms.errors import AuthenticationFailed, DatabaseUnavailable, Forbidden
 from voip_rooms.params import parse_rooms_params
 from voip_rooms.permissions import ENDPOINT_PERMISSIONS, PermissionCache, authorize
 from voip_rooms.query import projection
 from voip_rooms.room_fields import HIDDEN_FIELDS
-from voip_rooms.store import RocketChatStore
+from voip_rooms.store import RocketChatStore, command_stats
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 EXPIRY = timedelta(days=90)
@@ -253,3 +255,64 @@ def test_the_permission_read_asks_for_the_given_permissions_and_only_their_roles
     found = store.roles_by_permission(ENDPOINT_PERMISSIONS)
     assert found == {"view-livechat-rooms": frozenset({"admin"}), "view-l-room": frozenset()}
     assert permissions.asked == [({"_id": {"$in": list(ENDPOINT_PERMISSIONS)}}, {"roles": 1})]
+
+
+# --- a long read of rooms (voip-rooms export) ---
+
+
+class _StreamedRooms:
+    """A rooms collection that records the find it was asked for and fails after some rows, if told."""
+
+    def __init__(self, rows: list[dict[str, Any]], fail_after: int | None = None) -> None:
+        self.rows, self.fail_after = rows, fail_after
+        self.asked: list[tuple[Any, ...]] = []
+        self.closed = False
+
+    def find(self, query: Any, fields: Any, **options: Any) -> _StreamedRooms:
+        self.asked.append((query, fields, options))
+        return self
+
+    def __enter__(self) -> _StreamedRooms:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.closed = True
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for number, row in enumerate(self.rows):
+            if number == self.fail_after:
+                raise ServerSelectionTimeoutError("db.internal:27017: timed out")
+            yield row
+
+
+class _RoomsDatabase:
+    def __init__(self, rooms: _StreamedRooms) -> None:
+        self.rooms = rooms
+
+    def get_collection(self, name: str, read_preference: Any = None) -> Any:
+        return self.rooms if name == "rocketchat_room" else None
+
+
+def test_a_long_read_asks_for_the_page_in_batches_and_yields_each_row_as_it_comes() -> None:
+    rooms = _StreamedRooms([{"_id": "a"}, {"_id": "b"}])
+    store = RocketChatStore(_RoomsDatabase(rooms))  # type: ignore[arg-type]
+    streamed = store.stream_rooms({"t": "v"}, [("ts", 1), ("_id", 1)], 10_000, {"joinCode": 0}, 1000)
+    assert rooms.asked == [], "nothing is read before the first row is asked for"
+    assert next(streamed) == {"_id": "a"}
+    assert rooms.asked == [
+        ({"t": "v"}, {"joinCode": 0}, {"sort": [("ts", 1), ("_id", 1)], "limit": 10_000, "batch_size": 1000})
+    ]
+    assert list(streamed) == [{"_id": "b"}]
+    assert rooms.closed
+
+
+def test_a_long_read_cut_off_mid_way_is_database_unavailable_and_counts_as_one_command() -> None:
+    rooms = _StreamedRooms([{"_id": "a"}, {"_id": "b"}], fail_after=1)
+    store = RocketChatStore(_RoomsDatabase(rooms))  # type: ignore[arg-type]
+    command_stats.reset()
+    streamed = store.stream_rooms({"t": "v"}, [("ts", 1)], 5, {}, 5)
+    assert next(streamed) == {"_id": "a"}
+    with pytest.raises(DatabaseUnavailable):
+        next(streamed)
+    assert rooms.closed
+    assert command_stats.commands == 1

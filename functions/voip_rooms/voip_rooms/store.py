@@ -95,6 +95,21 @@ class RocketChatStore:
         with _unavailable_on_driver_faults():
             return list(self._rooms.find(query, projection, sort=sort, skip=skip, limit=limit))
 
+    def stream_rooms(
+        self,
+        query: Document,
+        sort: list[tuple[str, int]],
+        limit: int,
+        projection: Mapping[str, int],
+        batch_size: int,
+    ) -> Iterator[Document]:
+        """The rooms of one long read, yielded as the driver fetches them batch by batch, so that only
+        one batch is held at a time (``voip-rooms export``). Counted once, and its time includes the
+        caller's between rows: the read stays open until the caller is done."""
+        rows = self._rooms.find(query, projection, sort=sort, limit=limit, batch_size=batch_size)
+        with _unavailable_on_driver_faults(), rows:
+            yield from rows
+
     def count_rooms(self, query: Document) -> int:
         with _unavailable_on_driver_faults():
             return self._rooms.count_documents(query)

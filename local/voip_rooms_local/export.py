@@ -1,0 +1,206 @@
+"""``voip-rooms export``: every room matching the API's filters, one JSON line each, to a file, a gzip
+file, standard output or an S3 object; the operator's own archive of the call history.
+
+An operator tool, like ``indexes`` and ``doctor``: it reads the database it is given (``MONGODB_URI``,
+else ``--data``, else the demo data) with that access, so no Rocket.Chat user or permission is
+involved. Stopped (Ctrl-C, SIGTERM) or cut off by the database, it closes what it wrote, so the
+output holds every room it counted, and prints the command that continues after the last of them;
+the continued export neither repeats nor skips a room. A failure of the output itself (a full disk,
+S3 refusing) gives up instead: what the output holds is then not known room by room.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import shlex
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from pymongo.errors import PyMongoError
+
+from voip_rooms.database import get_database
+from voip_rooms.errors import DatabaseUnavailable
+from voip_rooms.query import room_filter
+from voip_rooms.settings import SETTINGS
+from voip_rooms.store import RocketChatStore
+from voip_rooms_local.export_outputs import Output, OutputError, S3Output, next_part_key, open_output
+from voip_rooms_local.export_progress import Progress
+from voip_rooms_local.export_walk import (
+    EXPORT_SORT,
+    ExportedRoom,
+    ExportError,
+    after_values,
+    export_filters,
+    exported_rooms,
+    resume_cursor,
+)
+
+STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+FAILED = 1
+
+
+@dataclasses.dataclass
+class Walked:
+    """What one run wrote: how many rooms, and the last of them."""
+
+    rooms: int = 0
+    last: ExportedRoom | None = None
+
+
+def run_export(args: argparse.Namespace, choose_database: Callable[[Path | None], str]) -> int:
+    """The command; ``choose_database`` installs the database (cli.py's rule) and names it. Bad
+    arguments raise ExportError or OutputError before anything is read or written."""
+    filters = export_filters(args.filter)
+    after = after_values(args.after) if args.after else None
+    output = open_output(args.out, resuming=after is not None, kms_key_id=args.kms_key_id)
+    try:
+        choose_database(args.data)
+        store = RocketChatStore(get_database(SETTINGS), SETTINGS.mongodb_read_preference)
+        progress = _progress(store, dataclasses.replace(filters, sort=EXPORT_SORT, after=after))
+    except KeyboardInterrupt:
+        output.abort()
+        print("voip-rooms: stopped before the first room; nothing was written", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except BaseException:
+        output.abort()
+        raise
+    return _write(args, exported_rooms(store, filters, after), output, progress)
+
+
+def _write(
+    args: argparse.Namespace, rooms: Iterator[ExportedRoom], output: Output, progress: Progress | None
+) -> int:
+    walked = Walked()
+    with _stop_requests() as stopped:
+        try:
+            for room in rooms:
+                output.write(room.line + b"\n")
+                walked.rooms += 1
+                walked.last = room
+                if progress is not None:
+                    progress.advance()
+                if stopped:
+                    break
+        except ExportError as error:
+            return _failed(output, walked, str(error), args=None)
+        except (DatabaseUnavailable, PyMongoError) as error:
+            return _failed(output, walked, f"the database failed ({_described(error)})", args=args)
+        except (OSError, OutputError) as error:
+            return _output_failed(output, walked, error)
+    if stopped:
+        _failed(output, walked, f"stopped by {signal.Signals(stopped[0]).name}", args=args)
+        return 128 + stopped[0]
+    try:
+        _close(output, walked)
+    except (OSError, OutputError) as error:
+        return _output_failed(output, walked, error)
+    if progress is not None:
+        progress.finish()
+    return 0
+
+
+def _output_failed(output: Output, walked: Walked, error: OSError | OutputError) -> int:
+    """The output itself failed: given up, since what it holds is not known room by room."""
+    output.abort()
+    if isinstance(error, OutputError):  # its message names the output already
+        print(f"voip-rooms: {error}", file=sys.stderr)
+    else:
+        reason = error.strerror or str(error)
+        print(
+            f"voip-rooms: cannot write {output.label} after {walked.rooms:,} rooms: {reason}", file=sys.stderr
+        )
+    return FAILED
+
+
+def _failed(output: Output, walked: Walked, reason: str, *, args: argparse.Namespace | None) -> int:
+    """The walk ends early: what was written is kept, and with ``args`` the command that continues
+    after its last room is printed. FAILED when the output could not keep it either."""
+    try:
+        _close(output, walked)
+    except (OSError, OutputError) as error:
+        return _output_failed(output, walked, error)
+    if args is not None:
+        _report_stop(args, output, walked, reason)
+    else:
+        print(
+            f"voip-rooms: {reason}; {output.label} holds the {walked.rooms:,} rooms before it",
+            file=sys.stderr,
+        )
+    return FAILED
+
+
+def _progress(store: RocketChatStore, remaining: Any) -> Progress | None:
+    """A progress line on a terminal (standard error); nothing, not even the count, when piped."""
+    if not sys.stderr.isatty():
+        return None
+    return Progress(sys.stderr, store.count_rooms(room_filter(remaining)))
+
+
+def _close(output: Output, walked: Walked) -> None:
+    """Everything written made durable; an output this run wrote nothing to is given up instead."""
+    if walked.rooms:
+        output.close()
+    else:
+        output.abort()
+
+
+@contextmanager
+def _stop_requests() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM ask the walk to stop after the room it is writing (the list gets the signal);
+    a second one acts at once, as it would without an export running."""
+    stopped: list[int] = []
+    previous = {number: signal.getsignal(number) for number in STOPPING_SIGNALS}
+
+    def restore() -> None:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+    def request_stop(number: int, _: FrameType | None) -> None:
+        stopped.append(number)
+        restore()
+
+    for number in STOPPING_SIGNALS:
+        signal.signal(number, request_stop)
+    try:
+        yield stopped
+    finally:
+        restore()
+
+
+def _report_stop(args: argparse.Namespace, output: Output, walked: Walked, reason: str) -> None:
+    if walked.last is None:
+        print(f"voip-rooms: {reason}; nothing was written: run the same command again", file=sys.stderr)
+        return
+    cursor = resume_cursor(walked.last.sort_values)
+    target = args.out
+    if isinstance(output, S3Output):  # an S3 object cannot be continued: the rest goes beside it
+        target = f"s3://{output.bucket}/{next_part_key(output.key)}"
+    command = ["voip-rooms", "export", *_repeated_options(args), "--after", cursor, target]
+    print(
+        f"voip-rooms: {reason} after {walked.rooms:,} rooms; {output.label} holds every one of them "
+        f"(the last: {walked.last.room_id})",
+        file=sys.stderr,
+    )
+    continued = " (append its output to this one's)" if target == "-" else ""
+    print(f"voip-rooms: continue after it with: {shlex.join(command)}{continued}", file=sys.stderr)
+
+
+def _repeated_options(args: argparse.Namespace) -> list[str]:
+    options = []
+    if args.data is not None:
+        options += ["--data", str(args.data)]
+    if args.filter:
+        options += ["--filter", args.filter]
+    if args.kms_key_id is not None:
+        options += ["--kms-key-id", args.kms_key_id]
+    return options
+
+
+def _described(error: BaseException) -> str:
+    return f"{type(error).__name__}: {str(error)[:200]}" if str(error) else type(error).__name__

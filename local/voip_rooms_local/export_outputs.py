@@ -1,0 +1,234 @@
+"""Where an export writes: a file (gzip when its name ends in ``.gz``), standard output, or an S3 object.
+
+An archive is never overwritten: a file that exists is refused unless the export continues it
+(``--after``: the rooms are appended; a ``.gz`` file gets one more gzip member, which every gzip
+reader joins), and an S3 object that exists is refused, since an object cannot be appended to (a
+resumed export writes another object). S3 is written by a multipart upload with server-side
+encryption (SSE-S3, or SSE-KMS with a key), in parts of ``PART_BYTES``, so memory holds one part;
+the object appears only when the upload completes, and only if no object took its key meanwhile.
+``close`` makes everything written durable (a stopped export's output holds every room it
+reported); ``abort`` gives up after a failure of the output itself, leaving no partial S3 upload.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import re
+import sys
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Protocol, cast
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+GZIP_SUFFIX = ".gz"
+# S3's smallest part (but the last) is 5 MiB; 8 MiB parts allow 80 GB in its 10,000 parts.
+PART_BYTES = 8 * 1024 * 1024
+WRITE_BUFFER = 1 << 20
+# gzip -6, gzip's own default: most of -9's ratio at a fraction of its time.
+GZIP_LEVEL = 6
+_GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib writes the gzip container
+
+
+class OutputError(Exception):
+    """An output that cannot be opened or written; the message is one line."""
+
+
+class Output(Protocol):
+    @property
+    def label(self) -> str: ...
+
+    def write(self, data: bytes) -> None: ...
+
+    def close(self) -> None: ...
+
+    def abort(self) -> None: ...
+
+
+def open_output(target: str, *, resuming: bool, kms_key_id: str | None = None, s3: Any = None) -> Output:
+    """The output named on the command line; ``s3`` is a boto3 S3 client (made when None)."""
+    if target.startswith("s3://"):
+        bucket, _, key = target[len("s3://") :].partition("/")
+        if not bucket or not key:
+            raise OutputError(f"{target} names no object: write s3://bucket/key")
+        return S3Output.start(bucket, key, kms_key_id=kms_key_id, client=s3)
+    if kms_key_id is not None:
+        raise OutputError("--kms-key-id applies to s3:// outputs only")
+    if target == "-":
+        return StreamOutput("standard output", sys.stdout.buffer)
+    return _file(Path(target), resuming=resuming)
+
+
+def _file(path: Path, *, resuming: bool) -> StreamOutput:
+    mode = "ab" if resuming else "xb"  # x: created here, or refused
+    try:
+        if path.name.endswith(GZIP_SUFFIX):
+            # The stream outlives this function: StreamOutput closes it.
+            stream = cast("IO[bytes]", gzip.GzipFile(path, mode, compresslevel=GZIP_LEVEL))
+        else:
+            stream = path.open(mode, buffering=WRITE_BUFFER)
+    except FileExistsError:
+        raise OutputError(
+            f"{path} exists: an export never overwrites one; pass --after to continue it"
+        ) from None
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+    return StreamOutput(str(path), stream, created=None if resuming else path, owned=True)
+
+
+@dataclass
+class StreamOutput:
+    """A local file, or standard output (flushed, never closed)."""
+
+    label: str
+    stream: IO[bytes]
+    created: Path | None = None  # a file this export created: removed if it aborts before writing
+    owned: bool = False
+    wrote: bool = False
+
+    def write(self, data: bytes) -> None:
+        self.stream.write(data)
+        self.wrote = True
+
+    def close(self) -> None:
+        if self.owned:
+            self.stream.close()
+        else:
+            self.stream.flush()
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError):  # it failed already: what it holds is what it could take
+            self.close()
+        if self.created is not None and not self.wrote:
+            self.created.unlink(missing_ok=True)
+
+
+@dataclass
+class S3Output:
+    """A multipart upload, started at the first full part; a small export is one encrypted PutObject."""
+
+    client: Any
+    bucket: str
+    key: str
+    encryption: dict[str, str]
+    compressor: Any = None
+    pending: bytearray = field(default_factory=bytearray)
+    upload_id: str | None = None
+    parts: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+    @classmethod
+    def start(cls, bucket: str, key: str, *, kms_key_id: str | None, client: Any) -> S3Output:
+        if client is None:
+            client = boto3.client("s3")
+        encryption = {"ServerSideEncryption": "AES256"}
+        if kms_key_id is not None:
+            encryption = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id}
+        output = cls(client, bucket, key, encryption)
+        if key.endswith(GZIP_SUFFIX):
+            output.compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, _GZIP_WBITS)
+        output.refuse_existing()
+        return output
+
+    def refuse_existing(self) -> None:
+        """Fail before the work when the object exists (the completion's condition is the guarantee;
+        a role allowed to write but not to read it gets a 403 here, and goes on)."""
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.key)
+        except (BotoCoreError, ClientError) as error:
+            code = _error_code(error)
+            if code in ("404", "NoSuchKey", "NotFound", "403", "AccessDenied", "Forbidden"):
+                return
+            raise OutputError(f"cannot reach {self.label}: {code or type(error).__name__}") from None
+        raise OutputError(
+            f"{self.label} exists: an export never overwrites one, and an S3 object cannot be continued; "
+            "write to another key"
+        )
+
+    def write(self, data: bytes) -> None:
+        self.pending += self.compressor.compress(data) if self.compressor else data
+        if len(self.pending) >= PART_BYTES:
+            self._upload_part()
+
+    def close(self) -> None:
+        if self.compressor is not None:
+            self.pending += self.compressor.flush()
+            self.compressor = None
+        try:
+            if self.upload_id is None:
+                body = bytes(self.pending)
+                self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=self.key,
+                    Body=body,
+                    IfNoneMatch="*",
+                    **self._content(),
+                    **self.encryption,
+                )
+                return
+            if self.pending:
+                self._upload_part()
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=self.key,
+                UploadId=self.upload_id,
+                MultipartUpload={"Parts": self.parts},
+                IfNoneMatch="*",
+            )
+        except (BotoCoreError, ClientError) as error:
+            self.abort()
+            raise OutputError(f"cannot write {self.label}: {_error_code(error) or error}") from None
+
+    def abort(self) -> None:
+        if self.upload_id is not None:
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
+            self.upload_id = None
+
+    def _upload_part(self) -> None:
+        try:
+            if self.upload_id is None:
+                started = self.client.create_multipart_upload(
+                    Bucket=self.bucket, Key=self.key, **self._content(), **self.encryption
+                )
+                self.upload_id = started["UploadId"]
+            number = len(self.parts) + 1
+            sent = self.client.upload_part(
+                Bucket=self.bucket,
+                Key=self.key,
+                UploadId=self.upload_id,
+                PartNumber=number,
+                Body=bytes(self.pending),
+            )
+        except (BotoCoreError, ClientError) as error:
+            self.abort()
+            raise OutputError(f"cannot write {self.label}: {_error_code(error) or error}") from None
+        self.parts.append({"ETag": sent["ETag"], "PartNumber": number})
+        self.pending.clear()
+
+    def _content(self) -> dict[str, str]:
+        gzipped = self.key.endswith(GZIP_SUFFIX)
+        return {"ContentType": "application/gzip" if gzipped else "application/x-ndjson"}
+
+
+def _error_code(error: BaseException) -> str:
+    response = getattr(error, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def next_part_key(key: str) -> str:
+    """Another key beside ``key`` for the rest of a stopped export: ``calls.jsonl.gz`` ->
+    ``calls.part2.jsonl.gz`` -> ``calls.part3.jsonl.gz``."""
+    folder, slash, name = key.rpartition("/")
+    pieces = name.split(".")
+    numbered = re.fullmatch(r"part(\d+)", pieces[1]) if len(pieces) > 1 else None
+    if numbered:
+        pieces[1] = f"part{int(numbered.group(1)) + 1}"
+    else:
+        pieces.insert(1, "part2")
+    return f"{folder}{slash}{'.'.join(pieces)}"

@@ -1,0 +1,44 @@
+"""The export's progress line on a terminal: rooms done of the total, the share, and the rate.
+
+Redrawn in place (a carriage return) at most every ``INTERVAL`` seconds, so that a million rooms
+cost a few thousand writes, not a million; the clock is injected, so that tests control it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import IO
+
+INTERVAL = 0.2
+
+
+class Progress:
+    def __init__(self, stream: IO[str], total: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.stream, self.total, self.clock = stream, total, clock
+        self.done = 0
+        self.started = self.drawn_at = clock()
+        self._width = 0
+
+    def advance(self) -> None:
+        self.done += 1
+        now = self.clock()
+        if now - self.drawn_at >= INTERVAL:
+            self._draw(now)
+
+    def finish(self) -> None:
+        """The last state, kept on the terminal with a newline."""
+        self._draw(self.clock())
+        self.stream.write("\n")
+        self.stream.flush()
+
+    def _draw(self, now: float) -> None:
+        self.drawn_at = now
+        share = f" ({self.done * 100 // self.total}%)" if self.total else ""
+        elapsed = now - self.started
+        rate = f", {self.done / elapsed:,.0f} rooms/s" if elapsed > 0 else ""
+        text = f"  {self.done:,} of {self.total:,} rooms{share}{rate}"
+        # Spaces over what a longer line before left behind.
+        self.stream.write(f"\r{text}{' ' * max(0, self._width - len(text))}")
+        self.stream.flush()
+        self._width = len(text)
