@@ -11,6 +11,7 @@ and copies each row it returns as it is read. Every other read is mongomock's ow
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -54,12 +55,14 @@ def _first_rows(cursor: Any) -> _CopiedWhenRead:
     collection = cursor.collection
     order = _pairs(cursor._sort)
     wanted = cursor._skip + abs(cursor._limit)
-    kept: list[_Row] = []  # a heap: the kept row that sorts last is on top
-    for position, document in enumerate(collection._iter_documents(cursor._spec)):
+    matching = enumerate(collection._iter_documents(cursor._spec))
+    # A heap of the rows kept, the one that sorts last on top: the first ones, then any that sorts
+    # before that one takes its place.
+    kept = [_Row(document, order, position) for position, document in itertools.islice(matching, wanted)]
+    heapq.heapify(kept)
+    for position, document in matching:
         row = _Row(document, order, position)
-        if len(kept) < wanted:
-            heapq.heappush(kept, row)
-        elif kept[0] < row:  # it sorts before the last one kept: it takes its place
+        if kept[0] < row:
             heapq.heapreplace(kept, row)
     documents = [row.document for row in sorted(kept, reverse=True)][cursor._skip :]
     return _CopiedWhenRead(collection, documents, cursor._projection)

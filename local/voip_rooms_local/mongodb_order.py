@@ -64,6 +64,8 @@ def install() -> None:
     mongomock_candidates = _filtering.iter_key_candidates
 
     def bson_compare(op: Callable[[Any, Any], bool], a: Any, b: Any, can_compare_types: bool = True) -> Any:
+        if _same_kind_of_whole_milliseconds(a, b):
+            return op(a, b)  # what the milliseconds compare as, without converting them
         rank_a, rank_b = _rank(a), _rank(b)
         if rank_a != rank_b:
             return can_compare_types and op(rank_a, rank_b)
@@ -95,6 +97,18 @@ def install() -> None:
         return iter_documents(self, _with_explicit_equality(spec))
 
     mongomock.collection.Collection._iter_documents = explicit_equality  # type: ignore[method-assign]
+
+
+def _same_kind_of_whole_milliseconds(a: Any, b: Any) -> bool:
+    """Two dates as BSON stores them (no finer than a millisecond), both naive or both aware: Python
+    orders them as their milliseconds. The common case of every sort and range on a date field."""
+    return (
+        type(a) is datetime
+        and type(b) is datetime
+        and a.microsecond % 1000 == 0
+        and b.microsecond % 1000 == 0
+        and (a.tzinfo is None) == (b.tzinfo is None)
+    )
 
 
 def _rank(value: Any) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -130,5 +130,26 @@ def test_filters_compare_as_mongodb_does(
         {"_id": "decimal-one-and-a-half", "n": Decimal128("1.5")},
         {"_id": "long", "n": Int64(2**62), "d": YEAR_12000},
         {"_id": "string-v", "v": "just-a-string"},
+    )
+    assert {found["_id"] for found in api.db.rocketchat_room.find(condition)} == matched
+
+
+@pytest.mark.parametrize(
+    ("condition", "matched"),
+    [
+        # MongoDB keeps a bound's milliseconds only: .123999 is .123.
+        ({"ts": {"$lte": datetime(2026, 7, 1, 10, 0, 0, 123_999)}}, {"at-123", "at-122"}),
+        ({"ts": {"$gt": datetime(2026, 7, 1, 10, 0, 0, 122_001)}}, {"at-123"}),
+        ({"ts": {"$gte": datetime(2026, 7, 1, 10, 0, 0, 123_000)}}, {"at-123"}),
+        ({"ts": {"$lt": datetime(2026, 7, 1, 10, 0, 0, 123_000)}}, {"at-122"}),
+        ({"ts": {"$gte": datetime(2026, 7, 1, 10, 0, 0, 123_000, tzinfo=UTC)}}, {"at-123"}),
+    ],
+)
+def test_dates_compare_by_their_milliseconds_whatever_finer_part_a_bound_has(
+    api: ApiClient, condition: dict[str, Any], matched: set[str]
+) -> None:
+    api.add_rooms(
+        {"_id": "at-123", "ts": datetime(2026, 7, 1, 10, 0, 0, 123_000)},
+        {"_id": "at-122", "ts": datetime(2026, 7, 1, 10, 0, 0, 122_000)},
     )
     assert {found["_id"] for found in api.db.rocketchat_room.find(condition)} == matched
