@@ -126,8 +126,7 @@ def ensure_indexes(collection: Any, *, dry_run: bool) -> list[IndexAction]:
     """Create the missing endpoint indexes; an existing index with the same keys or name is left as it is."""
     existing = collection.index_information()
     by_keys = {
-        tuple((field, int(direction)) for field, direction in info["key"]): name
-        for name, info in existing.items()
+        tuple(_key(field, kind) for field, kind in info["key"]): name for name, info in existing.items()
     }
     actions = []
     for index in ENDPOINT_INDEXES:
@@ -141,6 +140,12 @@ def ensure_indexes(collection: Any, *, dry_run: bool) -> list[IndexAction]:
             collection.create_index(list(index.keys), name=index.name, partialFilterExpression=PARTIAL_FILTER)
             actions.append(IndexAction(index, "created"))
     return actions
+
+
+def _key(field: str, kind: Any) -> tuple[str, Any]:
+    """An index key as ours are written: a direction as an int (servers answer 1.0 too); another
+    kind of index (a hashed shard key, text, 2dsphere) keeps its name, and matches none of ours."""
+    return field, kind if isinstance(kind, str) else int(kind)
 
 
 CURSOR_NOTE = (

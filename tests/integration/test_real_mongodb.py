@@ -10,10 +10,12 @@ import json
 import math
 import os
 import random
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +31,10 @@ from tests.factories import ADMIN as TEST_ADMIN
 from tests.factories import ApiClient, TestUser
 from voip_rooms import database
 from voip_rooms.settings import SETTINGS
+from voip_rooms_local import cli, export_walk
 from voip_rooms_local.demo import DEMO_USERS, demo_dataset
+from voip_rooms_local.indexes import ENDPOINT_INDEXES, ensure_indexes
+from voip_rooms_local.versions import mongodb_version
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("MONGODB_URI"), reason="needs a real MongoDB: set MONGODB_URI to a disposable server"
@@ -203,3 +208,36 @@ def test_random_cursor_walks_on_the_server_give_exactly_the_sorted_result(
     # walk_pages asks as the factories' admin.
     real_api.db.users.replace_one({"_id": TEST_ADMIN.user_id}, TEST_ADMIN.document(), upsert=True)
     assert_walk_is_the_sorted_result(walk_pages(real_api, request), documents, request)
+
+
+def test_the_indexes_command_creates_its_partial_indexes_on_the_server(real_api: ApiClient) -> None:
+    rooms = real_api.db["rocketchat_room"]
+    created = ensure_indexes(rooms, dry_run=False)
+    assert {action.action for action in created} == {"created"}
+    info = rooms.index_information()
+    assert all(info[index.name]["partialFilterExpression"] == {"t": "v"} for index in ENDPOINT_INDEXES)
+    assert all(action.action.startswith("exists") for action in ensure_indexes(rooms, dry_run=False))
+
+
+def test_the_server_tells_its_version(real_api: ApiClient) -> None:
+    version = mongodb_version(real_api.db)
+    assert version is not None
+    assert re.match(r"\d+\.\d+", version)
+
+
+def test_an_export_from_the_server_is_the_apis_walk_oldest_first(
+    real_api: ApiClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export_walk, "PAGE_ROWS", 45)
+    monkeypatch.setattr("voip_rooms_local.cli._choose_database", lambda data: "the server")
+    database.use_database(real_api.db)
+    out = tmp_path / "calls.jsonl"
+    assert cli.main(["export", "--filter", "direction=inbound", str(out)]) == 0
+
+    def page(cursor: str | None) -> dict[str, Any]:
+        query = {"count": "100", "sort": '{"ts": 1}', "direction": "inbound"} | (
+            {"after": cursor} if cursor else {}
+        )
+        return dict(real_api.get(query, user=_as_test_user(ADMIN)).body)
+
+    assert [json.loads(line) for line in out.read_text().splitlines()] == walk(page)

@@ -199,3 +199,46 @@ def test_indexes_command_dry_run_lists_the_plan(capsys: pytest.CaptureFixture[st
     assert "(dry run)" in out
     assert out.count("create ") == len(ENDPOINT_INDEXES)
     assert "cursor pages (after=...) read the same indexes" in out
+
+
+class _RecordingRooms:
+    """A rooms collection with the indexes a Rocket.Chat 8.x database may hold, recording each creation."""
+
+    def __init__(self, existing: dict[str, Any]) -> None:
+        self.existing = existing
+        self.created: list[tuple[Any, dict[str, Any]]] = []
+
+    def index_information(self) -> dict[str, Any]:
+        return self.existing
+
+    def create_index(self, keys: Any, **options: Any) -> str:
+        self.created.append((keys, options))
+        return str(options["name"])
+
+
+def test_indexes_of_other_kinds_are_left_alone_and_do_not_stop_the_command() -> None:
+    rooms = _RecordingRooms(
+        {
+            "_id_": {"key": [("_id", 1)]},
+            "shard_key": {"key": [("_id", "hashed")]},
+            "name_text": {"key": [("_fts", "text"), ("_ftsx", 1)]},
+            "t_1_ts_1": {"key": [("t", 1.0), ("ts", 1.0)]},
+            "voip_rooms_by_ts": {"key": [("t", 1), ("ts", -1.0), ("_id", -1.0)]},
+        }
+    )
+    actions = {action.index.name: action.action for action in ensure_indexes(rooms, dry_run=True)}
+    assert actions["voip_rooms_by_ts"] == "exists as voip_rooms_by_ts"
+    assert list(actions.values()).count("create") == len(ENDPOINT_INDEXES) - 1
+    assert rooms.created == []
+
+
+def test_indexes_are_created_with_the_options_every_mongodb_from_4_4_to_8_0_accepts() -> None:
+    rooms = _RecordingRooms({"_id_": {"key": [("_id", 1)]}})
+    ensure_indexes(rooms, dry_run=False)
+    assert len(rooms.created) == len(ENDPOINT_INDEXES)
+    for (keys, options), index in zip(rooms.created, ENDPOINT_INDEXES, strict=True):
+        assert keys == list(index.keys)
+        assert all(direction in (1, -1) for _, direction in keys)
+        # A name, and a partial filter that is one equality: no deprecated option (background), no
+        # operator a partial index refuses.
+        assert options == {"name": index.name, "partialFilterExpression": {"t": "v"}}

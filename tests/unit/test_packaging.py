@@ -9,6 +9,9 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pymongo
+import pymongo.common
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -20,6 +23,22 @@ def _requirements() -> set[str]:
 def test_layer_pins_match_the_projects_dependencies() -> None:
     dependencies = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
     assert _requirements() <= dependencies
+
+
+# MongoDB 8.0 speaks wire version 25; PyMongo supports all of 8.0 from 4.9 (its compatibility table).
+MONGODB_8_WIRE_VERSION = 25
+
+
+def test_the_pinned_pymongo_supports_mongodb_8_0() -> None:
+    pinned = next(line for line in _requirements() if line.startswith("pymongo=="))
+    version = tuple(int(part) for part in pinned.removeprefix("pymongo==").split(".")[:2])
+    assert version >= (4, 9)
+    assert pymongo.version_tuple[:2] == version, "the tests run the pinned driver"
+    assert (
+        pymongo.common.MIN_SUPPORTED_WIRE_VERSION
+        <= MONGODB_8_WIRE_VERSION
+        <= pymongo.common.MAX_SUPPORTED_WIRE_VERSION
+    )
 
 
 def test_layer_does_not_ship_what_the_lambda_runtime_or_the_local_runner_provide() -> None:
