@@ -236,11 +236,11 @@ class _RecordingPermissions:
 
 
 class _OneCollectionDatabase:
-    def __init__(self, permissions: _RecordingPermissions) -> None:
-        self.permissions = permissions
+    def __init__(self, name: str, collection: Any) -> None:
+        self.name, self.collection = name, collection
 
     def get_collection(self, name: str, read_preference: Any = None) -> Any:
-        return self.permissions if name == "rocketchat_permissions" else None
+        return self.collection if name == self.name else None
 
 
 def test_the_permission_read_asks_for_the_given_permissions_and_only_their_roles() -> None:
@@ -251,7 +251,7 @@ def test_the_permission_read_asks_for_the_given_permissions_and_only_their_roles
             {"_id": "edit-room", "roles": ["owner"]},
         ]
     )
-    store = RocketChatStore(_OneCollectionDatabase(permissions))  # type: ignore[arg-type]
+    store = RocketChatStore(_OneCollectionDatabase("rocketchat_permissions", permissions))  # type: ignore[arg-type]
     found = store.roles_by_permission(ENDPOINT_PERMISSIONS)
     assert found == {"view-livechat-rooms": frozenset({"admin"}), "view-l-room": frozenset()}
     assert permissions.asked == [({"_id": {"$in": list(ENDPOINT_PERMISSIONS)}}, {"roles": 1})]
@@ -285,17 +285,9 @@ class _StreamedRooms:
             yield row
 
 
-class _RoomsDatabase:
-    def __init__(self, rooms: _StreamedRooms) -> None:
-        self.rooms = rooms
-
-    def get_collection(self, name: str, read_preference: Any = None) -> Any:
-        return self.rooms if name == "rocketchat_room" else None
-
-
 def test_a_long_read_asks_for_the_page_in_batches_and_yields_each_row_as_it_comes() -> None:
     rooms = _StreamedRooms([{"_id": "a"}, {"_id": "b"}])
-    store = RocketChatStore(_RoomsDatabase(rooms))  # type: ignore[arg-type]
+    store = RocketChatStore(_OneCollectionDatabase("rocketchat_room", rooms))  # type: ignore[arg-type]
     streamed = store.stream_rooms({"t": "v"}, [("ts", 1), ("_id", 1)], 10_000, {"joinCode": 0}, 1000)
     assert rooms.asked == [], "nothing is read before the first row is asked for"
     assert next(streamed) == {"_id": "a"}
@@ -308,7 +300,7 @@ def test_a_long_read_asks_for_the_page_in_batches_and_yields_each_row_as_it_come
 
 def test_a_long_read_cut_off_mid_way_is_database_unavailable_and_counts_as_one_command() -> None:
     rooms = _StreamedRooms([{"_id": "a"}, {"_id": "b"}], fail_after=1)
-    store = RocketChatStore(_RoomsDatabase(rooms))  # type: ignore[arg-type]
+    store = RocketChatStore(_OneCollectionDatabase("rocketchat_room", rooms))  # type: ignore[arg-type]
     command_stats.reset()
     streamed = store.stream_rooms({"t": "v"}, [("ts", 1)], 5, {}, 5)
     assert next(streamed) == {"_id": "a"}
