@@ -13,7 +13,7 @@ from typing import Any
 
 import botocore
 
-from bench import cold_start, loading, package_size, round_trips
+from bench import cold_start, export, loading, package_size, round_trips
 from bench.artifacts import ROOT, built_artifacts, runtime_botocore
 
 RESULTS = ROOT / "bench" / "results.json"
@@ -100,6 +100,41 @@ def _warm_line(budget: str, warm: dict[str, float], name: str, limit: float) -> 
     return _ratio_line(budget, product, floor, "us", limit, ratio=ratio, spread=spread)
 
 
+def _export_lines(exported: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
+    """Throughput against one sorted read of everything (CPU compared; rooms/s as seen, wall), and the
+    export's own peak memory at four times the rooms: flat, or it grew with the count."""
+    small, large = (exported[f"product_{rooms}"] for rooms in export.COUNTS)
+    floor = exported[f"floor_{export.COUNTS[0]}"]
+    cpu_ratio = small["cpu_s"] / floor["cpu_s"]
+    memory_ratio = large["growth_mb"] / small["growth_mb"]
+    return [
+        _line(
+            f"export, {export.COUNTS[0]:,} rooms (embedded), CPU",
+            f"{small['rooms_per_s']:,.0f} rooms/s ({small['cpu_s']:.1f} s CPU)",
+            f"{floor['rooms_per_s']:,.0f} rooms/s",
+            ratio=cpu_ratio,
+            target="<= 1.5x",
+            passed=cpu_ratio <= 1.5,
+        ),
+        _line(
+            f"export, {export.COUNTS[1]:,} rooms (embedded)",
+            f"{large['rooms_per_s']:,.0f} rooms/s ({large['cpu_s']:.1f} s CPU)",
+            "-",
+            ratio=None,
+            target="reported",
+            passed=True,
+        ),
+        _line(
+            f"export memory, {export.COUNTS[1]:,} vs {export.COUNTS[0]:,} rooms",
+            f"{large['growth_mb']:.0f} MB",
+            f"{small['growth_mb']:.0f} MB",
+            ratio=memory_ratio,
+            target="<= 1.2x (flat)",
+            passed=memory_ratio <= 1.2,
+        ),
+    ]
+
+
 def main() -> int:
     python = _runtime()
     version = subprocess.run(
@@ -119,6 +154,7 @@ def main() -> int:
     trips = round_trips.measure()
     size = package_size.measure()
     load = loading.measure(runs=3)
+    exported = export.measure()
     load_cpu_ratio = load["product_cpu_s"] / load["floor_cpu_s"]
     load_rss_ratio = load["product_peak_mb"] / load["floor_peak_mb"]
     lines = [
@@ -157,6 +193,7 @@ def main() -> int:
             target="<= 1.2x",
             passed=load_rss_ratio <= 1.2,
         ),
+        *_export_lines(exported),
         _line(
             "deployment size (sam build)",
             f"function {size['function_kb']:.0f} KB, layer {size['layer_mb']:.1f} MB",
@@ -188,6 +225,7 @@ def main() -> int:
                     "round_trips": trips,
                     "size": size,
                     "loading": load,
+                    "export": exported,
                 },
             },
             indent=2,
