@@ -20,12 +20,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
 from pymongo.errors import PyMongoError
 
 from voip_rooms.database import get_database
 from voip_rooms.errors import DatabaseUnavailable
+from voip_rooms.params import RoomsParams
 from voip_rooms.query import room_filter
 from voip_rooms.settings import SETTINGS
 from voip_rooms.store import RocketChatStore
@@ -79,14 +79,7 @@ def _write(
     walked = Walked()
     with _stop_requests() as stopped:
         try:
-            for room in rooms:
-                output.write(room.line + b"\n")
-                walked.rooms += 1
-                walked.last = room
-                if progress is not None:
-                    progress.advance()
-                if stopped:
-                    break
+            _copy(rooms, output, walked, progress, stopped)
         except ExportError as error:
             return _failed(output, walked, str(error), args=None)
         except (DatabaseUnavailable, PyMongoError) as error:
@@ -100,9 +93,30 @@ def _write(
         _close(output, walked)
     except (OSError, OutputError) as error:
         return _output_failed(output, walked, error)
-    if progress is not None:
-        progress.finish()
     return 0
+
+
+def _copy(
+    rooms: Iterator[ExportedRoom],
+    output: Output,
+    walked: Walked,
+    progress: Progress | None,
+    stopped: list[int],
+) -> None:
+    """Each room to the output, until the last or a stop request; the progress line ends however it
+    ends, so that what is said next starts on a line of its own."""
+    try:
+        for room in rooms:
+            output.write(room.line + b"\n")
+            walked.rooms += 1
+            walked.last = room
+            if progress is not None:
+                progress.advance()
+            if stopped:
+                return
+    finally:
+        if progress is not None:
+            progress.finish()
 
 
 def _output_failed(output: Output, walked: Walked, error: OSError | OutputError) -> int:
@@ -119,8 +133,8 @@ def _output_failed(output: Output, walked: Walked, error: OSError | OutputError)
 
 
 def _failed(output: Output, walked: Walked, reason: str, *, args: argparse.Namespace | None) -> int:
-    """The walk ends early: what was written is kept, and with ``args`` the command that continues
-    after its last room is printed. FAILED when the output could not keep it either."""
+    """The walk ends early: what was written is kept (unless the output fails too), and with ``args``
+    the command that continues after its last room is printed."""
     try:
         _close(output, walked)
     except (OSError, OutputError) as error:
@@ -135,7 +149,7 @@ def _failed(output: Output, walked: Walked, reason: str, *, args: argparse.Names
     return FAILED
 
 
-def _progress(store: RocketChatStore, remaining: Any) -> Progress | None:
+def _progress(store: RocketChatStore, remaining: RoomsParams) -> Progress | None:
     """A progress line on a terminal (standard error); nothing, not even the count, when piped."""
     if not sys.stderr.isatty():
         return None

@@ -385,6 +385,34 @@ def test_on_a_terminal_a_progress_line_counts_the_rooms_of_the_total(
     assert shown.endswith(" rooms/s\n")
 
 
+def test_on_a_terminal_a_stop_is_said_on_a_line_of_its_own_after_the_progress_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    _stopped_after(monkeypatch, 30, signal.SIGTERM)
+    assert main(["export", str(tmp_path / "calls.jsonl")]) == 143
+    progress, said = terminal.getvalue().split("\n", 1)
+    assert progress.endswith(" rooms/s")
+    assert "30 of 320 rooms (9%)" in progress
+    assert said.startswith("voip-rooms: stopped by SIGTERM after 30 rooms")
+
+
+def test_ctrl_c_while_the_data_loads_leaves_nothing_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(data: Path | None) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("voip_rooms_local.cli._choose_database", interrupted)
+    out = tmp_path / "calls.jsonl"
+    assert _export(capsys, str(out)) == (
+        130,
+        "voip-rooms: stopped before the first room; nothing was written\n",
+    )
+    assert not out.exists()
+
+
 def test_without_a_terminal_the_total_is_not_even_counted(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
