@@ -48,13 +48,13 @@ class Output(Protocol):
     def abort(self) -> None: ...
 
 
-def open_output(target: str, *, resuming: bool, kms_key_id: str | None = None, s3: Any = None) -> Output:
-    """The output named on the command line; ``s3`` is a boto3 S3 client (made when None)."""
+def open_output(target: str, *, resuming: bool, kms_key_id: str | None = None) -> Output:
+    """The output named on the command line."""
     if target.startswith("s3://"):
         bucket, _, key = target[len("s3://") :].partition("/")
         if not bucket or not key:
             raise OutputError(f"{target} names no object: write s3://bucket/key")
-        return S3Output.start(bucket, key, kms_key_id=kms_key_id, client=s3)
+        return S3Output.start(bucket, key, kms_key_id=kms_key_id)
     if kms_key_id is not None:
         raise OutputError("--kms-key-id applies to s3:// outputs only")
     if target == "-":
@@ -124,13 +124,11 @@ class S3Output:
         return f"s3://{self.bucket}/{self.key}"
 
     @classmethod
-    def start(cls, bucket: str, key: str, *, kms_key_id: str | None, client: Any) -> S3Output:
-        if client is None:
-            client = boto3.client("s3")
+    def start(cls, bucket: str, key: str, *, kms_key_id: str | None) -> S3Output:
         encryption = {"ServerSideEncryption": "AES256"}
         if kms_key_id is not None:
             encryption = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id}
-        output = cls(client, bucket, key, encryption)
+        output = cls(boto3.client("s3"), bucket, key, encryption)
         if key.endswith(GZIP_SUFFIX):
             output.compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, _GZIP_WBITS)
         output.refuse_existing()

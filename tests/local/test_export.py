@@ -19,6 +19,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from tests.bson_order import walk
@@ -220,6 +221,35 @@ def test_an_object_that_appears_during_the_export_is_not_overwritten_either(
     assert status == 1
     assert err == f"voip-rooms: cannot write s3://{BUCKET}/calls.jsonl: PreconditionFailed\n"
     assert s3.get_object(Bucket=BUCKET, Key="calls.jsonl")["Body"].read() == b"theirs\n"
+
+
+def test_an_s3_failure_mid_upload_leaves_no_object_and_no_parts_behind(
+    s3: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export_outputs, "PART_BYTES", 5 * 1024 * 1024)
+    real_client = boto3.client
+
+    class FailingSecondPart:
+        def __init__(self, client: Any) -> None:
+            self.client, self.parts = client, 0
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.client, name)
+
+        def upload_part(self, **request: Any) -> Any:
+            self.parts += 1
+            if self.parts == 2:
+                raise ClientError({"Error": {"Code": "InternalError", "Message": "try again"}}, "UploadPart")
+            return self.client.upload_part(**request)
+
+    monkeypatch.setattr(boto3, "client", lambda service: FailingSecondPart(real_client(service)))
+    data = tmp_path / "large"
+    _write_large_rooms(data, rooms=60, padding=200_000)
+    status, err = _export(capsys, "--data", str(data), f"s3://{BUCKET}/calls.jsonl")
+    assert status == 1
+    assert err == f"voip-rooms: cannot write s3://{BUCKET}/calls.jsonl: InternalError\n"
+    assert s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []
+    assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
 
 
 # --- stopped, and continued ---
