@@ -594,3 +594,12 @@ def test_a_real_ctrl_c_stops_the_process_after_a_whole_room_and_its_continuation
     assert _export(capsys, "--data", str(data), str(tmp_path / "whole.jsonl"))[0] == 0
     assert written + second.stdout == (tmp_path / "whole.jsonl").read_bytes()
     assert 50 <= len(written.splitlines()) < 2000
+
+
+@pytest.mark.parametrize("name", sorted(export_walk.NOT_FILTERS))
+def test_paging_order_and_fields_are_the_exports_own_and_refused_in_the_filter(name: str) -> None:
+    with pytest.raises(export_walk.ExportError) as refused:
+        export_walk.export_filters(f"open=false&{name}=1")
+    assert str(refused.value) == (
+        f'--filter takes the API\'s filters; "{name}" is not one: {export_walk.NOT_FILTERS[name]}'
+    )
