@@ -497,9 +497,13 @@ def test_the_progress_line_is_redrawn_at_most_five_times_a_second_with_the_rate(
     ],
 )
 def test_a_bad_argument_is_one_line_and_exit_2_and_writes_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    arguments: list[str],
+    message: str,
 ) -> None:
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
     status, err = _export(capsys, *arguments)
     assert status == 2
     assert err.startswith(message)
