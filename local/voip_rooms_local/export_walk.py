@@ -99,7 +99,7 @@ def exported_rooms(
     params = dataclasses.replace(filters, sort=EXPORT_SORT, after=after)
     while True:
         rows = store.stream_rooms(
-            room_filter(params), EXPORT_ORDER, PAGE_ROWS, projection(params), BATCH_ROWS
+            room_filter(params), EXPORT_ORDER, PAGE_ROWS, projection(params.fields), BATCH_ROWS
         )
         last: ExportedRoom | None = None
         count = 0
