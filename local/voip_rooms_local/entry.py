@@ -6,18 +6,23 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from pymongo.errors import ConfigurationError
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         import voip_rooms.settings  # noqa: F401, PLC0415 - reads and checks every setting once
     except ValueError as error:
         return _refuse(str(error))  # each setting's message names its variable
-    try:
-        from voip_rooms_local import cli  # noqa: PLC0415 - connects to MONGODB_URI when set
-    except (ValueError, ConfigurationError) as error:  # pymongo's URI parser: its text may quote the URI
-        return _refuse(f"MONGODB_URI is not a valid MongoDB connection string ({type(error).__name__})")
+    from voip_rooms import database  # noqa: PLC0415 - after the settings: it reads them
+    from voip_rooms.errors import DatabaseNotConfigured  # noqa: PLC0415
+    from voip_rooms.settings import SETTINGS  # noqa: PLC0415
+
+    if SETTINGS.mongodb_uri:
+        try:
+            database.get_database(SETTINGS)  # no I/O: the connection string's checks only
+        except DatabaseNotConfigured as error:
+            return _refuse(str(error))
+    from voip_rooms_local import cli  # noqa: PLC0415
+
     return cli.main(argv)
 
 

@@ -9,12 +9,13 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from pymongo.errors import ConfigurationError, InvalidOperation
+from pymongo.errors import InvalidOperation
 
 from tests.factories import Answer, ApiClient
 from tests.fake_mongod import AUTHENTICATION_FAILED, CREDENTIAL_REFUSALS, fake_mongod
 from tests.timing import GENEROUS_MS
 from voip_rooms import database, handler
+from voip_rooms.errors import DatabaseNotConfigured
 from voip_rooms.settings import SETTINGS, Settings
 
 DEMO_ADMIN = {"X-User-Id": "demo-admin", "X-Auth-Token": "demo-admin-token"}
@@ -267,22 +268,32 @@ def test_a_secret_is_read_as_binary_text_or_json(secrets: Any, stored: dict[str,
     assert database.get_database(_settings_for(arn)).name == "stored"
 
 
-@pytest.mark.parametrize("secret", ['{"uri": ""}', '{"uri": 27017}', '{"url": "mongodb://db.example"}'])
-def test_a_json_secret_without_a_usable_uri_is_refused_plainly(secrets: Any, secret: str) -> None:
+@pytest.mark.parametrize(
+    ("secret", "reason"),
+    [
+        ('{"uri": ""}', "names a JSON secret without a 'uri' string"),
+        ('{"uri": 27017}', "names a JSON secret without a 'uri' string"),
+        ('{"url": "mongodb://db.example"}', "names a JSON secret without a 'uri' string"),
+        ('{"uri": "mongodb://db.example"', "names a secret that starts like JSON but is not"),
+    ],
+)
+def test_a_json_secret_without_a_usable_uri_is_refused_plainly(
+    secrets: Any, secret: str, reason: str
+) -> None:
     arn = secrets.create_secret(Name="no-uri", SecretString=secret)["ARN"]
     database.use_database(None)
-    with pytest.raises(ConfigurationError) as refused:
+    with pytest.raises(DatabaseNotConfigured) as refused:
         database.get_database(_settings_for(arn))
-    assert str(refused.value) == "the MongoDB secret is a JSON object without a 'uri' string"
+    assert (refused.value.setting, refused.value.reason) == ("MONGODB_SECRET_ARN", reason)
 
 
 def test_no_connection_configured_says_which_settings_provide_one() -> None:
     settings = replace(SETTINGS, mongodb_uri="", mongodb_secret_arn="", mongodb_uri_parameter="")
     database.use_database(None)
-    with pytest.raises(ConfigurationError) as refused:
+    with pytest.raises(DatabaseNotConfigured) as refused:
         database.get_database(settings)
     assert str(refused.value) == (
-        "no MongoDB connection configured (MONGODB_URI, MONGODB_SECRET_ARN or MONGODB_URI_PARAMETER)"
+        "MONGODB_URI, MONGODB_SECRET_ARN or MONGODB_URI_PARAMETER must give one: none is set"
     )
 
 

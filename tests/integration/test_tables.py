@@ -19,6 +19,7 @@ from voip_rooms.errors import (
     AuthenticationFailed,
     ConnectionSecretUnavailable,
     DatabaseCredentialsRejected,
+    DatabaseNotConfigured,
     DatabaseUnavailable,
     Forbidden,
     InvalidParams,
@@ -70,6 +71,11 @@ NOT_LOGGED_IN = "You must be logged in to do this."
             503,
             {"success": False, "error": "Service temporarily unavailable"},
         ),
+        (
+            DatabaseNotConfigured("MONGODB_URI", "is not a connection string the driver can use"),
+            503,
+            {"success": False, "error": "Service temporarily unavailable"},
+        ),
         (KeyError("anything else"), 500, {"success": False, "error": "Internal server error"}),
     ],
     ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None,
@@ -96,6 +102,7 @@ def test_every_error_answer_is_covered_above() -> None:
         PayloadTooLarge,
         Forbidden,
         DatabaseUnavailable,
+        DatabaseNotConfigured,
         ConnectionSecretUnavailable,
         Exception,
     ]

@@ -19,7 +19,7 @@ from pymongo import MongoClient
 from pymongo.database import Database
 from pymongo.errors import ConfigurationError
 
-from voip_rooms.errors import ConnectionSecretUnavailable
+from voip_rooms.errors import ConnectionSecretUnavailable, DatabaseNotConfigured
 from voip_rooms.settings import Settings
 
 if TYPE_CHECKING:
@@ -78,6 +78,16 @@ def _replace_database(database: Database[dict[str, Any]], uri: str) -> Database[
 
 
 def _connect(settings: Settings, uri: str) -> Database[dict[str, Any]]:
+    try:
+        return _client_database(settings, uri)
+    except (ConfigurationError, ValueError) as error:
+        # pymongo's URI parser (a bad port is a ValueError) or its SRV lookup; the error's text may
+        # quote the connection string.
+        reason = f"is not a connection string the driver can use ({type(error).__name__})"
+        raise DatabaseNotConfigured(settings.connection_setting, reason) from None
+
+
+def _client_database(settings: Settings, uri: str) -> Database[dict[str, Any]]:
     client: MongoClient[dict[str, Any]] = MongoClient(
         uri,
         appname="voip-rooms-lambda",
@@ -145,9 +155,7 @@ def _connection_uri(settings: Settings, deadline: float | None, *, refresh_secre
     if not settings.connection_from_secret:
         if settings.mongodb_uri:
             return settings.mongodb_uri
-        raise ConfigurationError(
-            "no MongoDB connection configured (MONGODB_URI, MONGODB_SECRET_ARN or MONGODB_URI_PARAMETER)"
-        )
+        raise DatabaseNotConfigured(settings.connection_setting, "must give one: none is set")
     # One secret per container: the settings that name it are read once, at start.
     secret = None if refresh_secret else _cached_secret(settings)
     if secret is None:
@@ -189,7 +197,7 @@ def _read_secret(settings: Settings, seconds_left: float) -> str:
             value = SecretsProvider(boto_config=config, boto3_session=_boto3_session()).get(
                 settings.mongodb_secret_arn
             )
-            return _uri_from_secret_value(value)
+            return _uri_from_secret_value(value, settings.connection_setting)
         value = SSMProvider(boto_config=config, boto3_session=_boto3_session()).get(
             settings.mongodb_uri_parameter, decrypt=True
         )
@@ -222,12 +230,16 @@ def _boto3_session() -> Any:
     return _session
 
 
-def _uri_from_secret_value(value: Any) -> str:
+def _uri_from_secret_value(value: Any, setting: str) -> str:
     """A secret holds the plain connection string, or a JSON object with a "uri" key."""
     text = value.decode() if isinstance(value, bytes) else str(value)
     if text.lstrip().startswith("{"):
-        uri = json.loads(text).get("uri")
+        try:
+            document = json.loads(text)
+        except ValueError:
+            raise DatabaseNotConfigured(setting, "names a secret that starts like JSON but is not") from None
+        uri = document.get("uri") if isinstance(document, dict) else None
         if not isinstance(uri, str) or not uri:
-            raise ConfigurationError("the MongoDB secret is a JSON object without a 'uri' string")
+            raise DatabaseNotConfigured(setting, "names a JSON secret without a 'uri' string")
         return uri
     return text.strip()

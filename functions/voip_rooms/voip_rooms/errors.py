@@ -47,6 +47,17 @@ class DatabaseUnavailable(Exception):
     """MongoDB could not be reached or did not answer in time (503)."""
 
 
+class DatabaseNotConfigured(DatabaseUnavailable):
+    """No usable connection string: the setting that should hold one is empty, or holds something the
+    driver cannot use (503). ``setting`` names it and ``reason`` says why, never with the value; the
+    message is the two as one sentence."""
+
+    def __init__(self, setting: str, reason: str) -> None:
+        super().__init__(f"{setting} {reason}")
+        self.setting = setting
+        self.reason = reason
+
+
 class DatabaseCredentialsRejected(DatabaseUnavailable):
     """MongoDB refused the connection string's credentials: perhaps rotated since it was read (503)."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
 from collections.abc import Callable
 from datetime import timedelta
@@ -40,6 +41,7 @@ from voip_rooms.errors import (
     AuthenticationFailed,
     ConnectionSecretUnavailable,
     DatabaseCredentialsRejected,
+    DatabaseNotConfigured,
     DatabaseUnavailable,
     Forbidden,
     InvalidParams,
@@ -73,7 +75,9 @@ if SETTINGS.trace_database_commands:
     patch(("pymongo",))
 if SETTINGS.mongodb_uri:
     # During Lambda's init phase (connect=False: no I/O); a secret is fetched on first use instead.
-    database.get_database(SETTINGS)
+    # A connection string the driver refuses is answered, and logged, by each request instead (503).
+    with contextlib.suppress(DatabaseNotConfigured):
+        database.get_database(SETTINGS)
 
 
 def answer_rooms(event: BaseProxyEvent) -> Response[str]:
@@ -219,6 +223,15 @@ def _database_unavailable(error: DatabaseUnavailable) -> Response[str]:
     return responses.json_response(503, responses.UNAVAILABLE_BODY)
 
 
+def _not_configured(error: DatabaseNotConfigured) -> Response[str]:
+    # The setting to fix and why; never its value (a connection string holds a password).
+    logger.error(
+        "database not configured", extra={"status": 503, "setting": error.setting, "reason": error.reason}
+    )
+    request_log.failed("configuration")
+    return responses.json_response(503, responses.UNAVAILABLE_BODY)
+
+
 def _secret_unavailable(error: ConnectionSecretUnavailable) -> Response[str]:
     # The AWS error code says what to fix: the role's access, the KMS key, the secret's name.
     logger.error("connection secret unavailable", extra={"status": 503, "aws_error_code": str(error)})
@@ -240,6 +253,7 @@ ERROR_ANSWERS: dict[type[Exception], Callable[[Any], Response[str]]] = {
     PayloadTooLarge: _payload_too_large,
     Forbidden: _forbidden,
     DatabaseUnavailable: _database_unavailable,
+    DatabaseNotConfigured: _not_configured,
     ConnectionSecretUnavailable: _secret_unavailable,
     Exception: _unexpected,
 }

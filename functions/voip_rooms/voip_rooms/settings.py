@@ -89,6 +89,17 @@ class Settings:
     enable_swagger_ui: bool
 
     @property
+    def connection_setting(self) -> str:
+        """The setting the connection string comes from (a plain MONGODB_URI wins), or all three."""
+        if self.mongodb_uri:
+            return "MONGODB_URI"
+        if self.mongodb_secret_arn:
+            return "MONGODB_SECRET_ARN"
+        if self.mongodb_uri_parameter:
+            return "MONGODB_URI_PARAMETER"
+        return "MONGODB_URI, MONGODB_SECRET_ARN or MONGODB_URI_PARAMETER"
+
+    @property
     def connection_from_secret(self) -> bool:
         """The connection string is read from Secrets Manager or SSM (a plain MONGODB_URI wins)."""
         return not self.mongodb_uri and bool(self.mongodb_secret_arn or self.mongodb_uri_parameter)
