@@ -67,14 +67,23 @@ class _Tee(io.StringIO):
 
 @pytest.fixture(autouse=True)
 def no_secret_leaks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Across the whole suite: no token, token hash or database password in a log line or a response."""
+    """Across the whole suite: no token, token hash or database password in a log line or a response;
+    nor any user id a request claimed that matched no token, since it may be a token itself (a client
+    that swapped the two credential headers)."""
     secrets = list(CONNECTION_PASSWORDS)
     original_hash = auth.hash_login_token
+    original_lookup = RocketChatStore.find_user_by_token
 
     def recording_hash(token: str) -> str:
         hashed = original_hash(token)
         secrets.extend((token, hashed))
         return hashed
+
+    def recording_lookup(store: RocketChatStore, user_id: str, hashed_token: str) -> Any:
+        user = original_lookup(store, user_id, hashed_token)
+        if user is None:
+            secrets.append(user_id)
+        return user
 
     bodies: list[bytes] = []
     original_to_json = serialization.to_json  # responses.py's own reference is the one patched below
@@ -85,6 +94,7 @@ def no_secret_leaks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         return body
 
     monkeypatch.setattr(auth, "hash_login_token", recording_hash)
+    monkeypatch.setattr(RocketChatStore, "find_user_by_token", recording_lookup)
     monkeypatch.setattr(responses, "to_json", recording_to_json)
     log_handler: Any = handler.logger.registered_handler
     # This test's own stdout, and not setStream (which flushes the old stream): a second pytest
@@ -116,8 +126,9 @@ def api(db: Any) -> ApiClient:
 @pytest.fixture
 def logs() -> Iterator[Callable[[], list[dict[str, Any]]]]:
     """The handler's structured log lines, parsed, as written so far."""
-    stream = io.StringIO()
     log_handler: Any = handler.logger.registered_handler
+    # On to the stream before it too, so that the leak guard reads these lines as well.
+    stream = _Tee(log_handler.stream)
     previous = log_handler.setStream(stream)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     log_handler.setStream(previous)

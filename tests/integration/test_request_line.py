@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -152,13 +153,34 @@ def test_a_request_without_database_commands_declares_no_database_time(api: ApiC
     assert "DatabaseTime" not in assert_emf_record(line)
 
 
-def test_a_refused_caller_is_logged_by_the_id_they_claim_never_by_their_token(
+def test_a_refused_caller_is_logged_by_a_fingerprint_of_the_id_they_claim_never_by_their_token(
     api: ApiClient, logs: Logs
 ) -> None:
     api.get(user=None, headers={"X-User-Id": AGENT.user_id, "X-Auth-Token": "a-wrong-token-value"})
     (line,) = request_lines(logs)
-    assert (line["status"], line["user_id"]) == (401, AGENT.user_id)
+    fingerprint = hashlib.sha256(AGENT.user_id.encode()).hexdigest()[:16]
+    assert (line["status"], line["user_fingerprint"]) == (401, fingerprint)
+    assert "user_id" not in line
+    assert AGENT.user_id not in json.dumps(logs())
     assert "a-wrong-token-value" not in json.dumps(logs())
+
+
+def test_a_client_that_swaps_the_two_headers_never_writes_its_token_to_the_logs(
+    api: ApiClient, logs: Logs
+) -> None:
+    token = ADMIN.credentials["X-Auth-Token"]
+    answer = api.get(user=None, headers={"X-User-Id": token, "X-Auth-Token": ADMIN.user_id})
+    assert answer.status == 401
+    (line,) = request_lines(logs)
+    assert line["user_fingerprint"] == hashlib.sha256(token.encode()).hexdigest()[:16]
+    assert token not in json.dumps(logs())
+
+
+def test_a_caller_who_authenticated_is_logged_by_their_user_id(api: ApiClient, logs: Logs) -> None:
+    api.get()
+    (line,) = request_lines(logs)
+    assert line["user_id"] == ADMIN.user_id
+    assert "user_fingerprint" not in line
 
 
 def test_only_the_first_invocation_of_a_container_counts_a_cold_start(
@@ -192,13 +214,14 @@ def warning_level() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("warning_level")
-def test_above_info_no_request_line_is_written_and_errors_still_are(
+def test_above_info_the_request_lines_are_still_written_since_the_alarms_read_their_metrics(
     api: ApiClient, logs: Logs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert api.get().status == 200
     database_fails_on(monkeypatch, "rocketchat_room", ServerSelectionTimeoutError("db.internal: timed out"))
     assert api.get().status == 503
-    assert [line["message"] for line in logs()] == ["database unavailable"]
+    assert [line["message"] for line in logs()] == ["request", "database unavailable", "request"]
+    assert [assert_emf_record(line) >= {"Requests"} for line in request_lines(logs)] == [True, True]
 
 
 def test_errors_keep_their_own_error_line_beside_the_request_line(

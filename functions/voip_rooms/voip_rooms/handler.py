@@ -113,6 +113,7 @@ def answer_rooms(event: BaseProxyEvent) -> Response[str]:
 
 def _listing(event: BaseProxyEvent, user_id: str, token: str, store: RocketChatStore) -> RoomsPage:
     caller = authenticate(store, user_id, token, login_expiration=login_expiration)
+    request_log.authenticated(caller.user_id)
     params = parse_rooms_params(_query_parameters(event), _request_body(event))
     request_log.parameters(params)
     authorize(caller, params.agents, permission_cache.roles(store))

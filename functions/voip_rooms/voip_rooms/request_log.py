@@ -1,4 +1,4 @@
-"""The request line: one INFO line per invocation, which is also that request's CloudWatch EMF record.
+"""The request line: one line per invocation, which is also that request's CloudWatch EMF record.
 
 One write serves the log search and the metrics: CloudWatch reads the metrics named in the line's
 ``_aws`` directive from the line itself, so there is no second serializer and no metrics flush.
@@ -7,14 +7,19 @@ The line is built once, as a dict, by the handler as the request goes, with the 
 logger's stream: the same JSON lines as every other log line, at a fraction of the cost.
 
 It carries the names of the parameters a caller used, never their values (visitor ids and room
-names are personal data), and the caller's claimed user id, never a token, a hash or a URI.
+names are personal data). It carries the caller's user id once authentication proved it; until then
+only a fingerprint of the id claimed, since a client that swaps the two headers (a common mistake)
+claims its token as its id. Never a token, a hash of one or a URI.
+
+It is written at every log level: its metrics are what the rollback, 5xx-rate and database-time
+alarms read, so a quieter log level must not silence them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
-from logging import INFO
 from typing import Any
 
 import orjson
@@ -28,8 +33,11 @@ MESSAGE = "request"
 LOCATION = "request_log"
 # The logger's keys that its formatter fills per record; the line sets them itself.
 _FORMATTED = frozenset({"level", "location", "message", "timestamp"})
-# A path or a claimed user id is the caller's text: long enough to read, never a whole URL's worth.
+# A path or a user id is the caller's text: long enough to read, never a whole URL's worth.
 MAX_TEXT = 200
+# Hex digits of a claimed user id's SHA-256 on the line until authentication proves the id: enough to
+# tell callers apart, nothing to recover a token from.
+FINGERPRINT_DIGITS = 16
 # Metrics, read by CloudWatch from the line's keys of the same names.
 REQUESTS = {"Name": "Requests", "Unit": "Count"}
 LATENCY = {"Name": "Latency", "Unit": "Milliseconds"}
@@ -60,9 +68,21 @@ def begin(front_door: str | None, event: Any) -> None:
         line["method"], line["path"] = method, path[:MAX_TEXT] if isinstance(path, str) else None
 
 
-def caller(user_id: str) -> None:
-    """The user id the caller claims (a 401 says it was not proven)."""
+def caller(claimed_user_id: str) -> None:
+    """The user id the request claims, not proven yet: only its fingerprint goes on the line."""
+    line["user_fingerprint"] = fingerprint(claimed_user_id)
+
+
+def authenticated(user_id: str) -> None:
+    """The caller proved this user id: the line names it."""
+    line.pop("user_fingerprint", None)
     line["user_id"] = user_id[:MAX_TEXT]
+
+
+def fingerprint(claimed_user_id: str) -> str:
+    """A fixed-length fingerprint of a claimed id (``printf %s ID | sha256sum`` shows its first digits)."""
+    digest = hashlib.sha256(claimed_user_id.encode(errors="surrogatepass")).hexdigest()
+    return digest[:FINGERPRINT_DIGITS]
 
 
 def parameters(params: RoomsParams) -> None:
@@ -88,12 +108,10 @@ def failed(error_type: str) -> None:
 
 
 def emit(logger: Logger, status: int) -> None:
-    """Write the line (when INFO is logged at all: otherwise nothing of it is built)."""
+    """Write the line, whatever the logger's level (its metrics feed the alarms)."""
     global _cold
     latency_ms = (time.perf_counter() - _started) * 1000
     cold, _cold = _cold, False
-    if logger.log_level > INFO:
-        return
     now = time.time()
     record: dict[str, Any] = {
         "level": "INFO",
