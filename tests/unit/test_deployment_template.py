@@ -14,7 +14,7 @@ from cfnlint.api import lint
 from samtranslator.model import apigateway
 from samtranslator.yaml_helper import yaml_parse
 
-from tests.unit.test_template import _transformed
+from tests.unit.test_template import SECRET_ARN, _transformed
 
 ROOT = Path(__file__).resolve().parents[2]
 VPC = {"SubnetIds": "subnet-0a1b2c3d,subnet-4e5f6a7b", "SecurityGroupIds": "sg-0123456789abcdef0"}
@@ -24,6 +24,8 @@ ALB = {
     "AlbRulePriority": "7",
 }
 CORS = {"CorsAllowedOrigins": "https://dashboard.example.com,https://ops.example.com"}
+# Every stack needs a connection string's source (a rule refuses one without).
+DATABASE = {"MongoDbSecretArn": SECRET_ARN}
 COMBINATIONS = [(vpc, alb, cors) for vpc, alb, cors in itertools.product([False, True], repeat=3)]
 NO_VALUE = object()
 
@@ -36,15 +38,24 @@ def _parameters(vpc: bool, alb: bool, cors: bool) -> dict[str, str]:
     return {**(VPC if vpc else {}), **(ALB if alb else {}), **(CORS if cors else {})}
 
 
-def _deployed(parameters: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """The resources CloudFormation would create: conditions decided, Fn::If and AWS::NoValue resolved."""
+def _deployed(
+    parameters: dict[str, str], monkeypatch: pytest.MonkeyPatch, base: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The resources CloudFormation would create: parameters checked against their patterns, rules
+    applied, conditions decided, Fn::If and AWS::NoValue resolved. ``base`` (by default a connection
+    secret) comes before ``parameters``."""
     template = yaml_parse((ROOT / "template.yaml").read_text())
+    parameters = (DATABASE if base is None else base) | parameters
     values: dict[str, Any] = {
         name: spec.get("Default", "") for name, spec in template["Parameters"].items()
     } | parameters
     for name, spec in template["Parameters"].items():
         if spec["Type"] == "CommaDelimitedList":
             values[name] = str(values[name]).split(",")
+        given = values[name] if isinstance(values[name], list) else [str(values[name])]
+        pattern = spec.get("AllowedPattern")
+        if pattern is not None and not all(re.fullmatch(pattern, str(value)) for value in given):
+            raise StackRefused(f"{name} {spec['ConstraintDescription']}")
     conditions: dict[str, bool] = {}
 
     def evaluate(node: Any) -> Any:
@@ -65,6 +76,7 @@ def _deployed(parameters: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> di
         "Fn::Equals": lambda args: str(evaluate(args[0])) == str(evaluate(args[1])),
         "Fn::Not": lambda args: not evaluate(args[0]),
         "Fn::And": lambda args: all(evaluate(a) for a in args),
+        "Fn::Or": lambda args: any(evaluate(a) for a in args),
         "Fn::Join": lambda args: args[0].join(evaluate(args[1])),
         "Fn::EachMemberEquals": lambda args: all(member == args[1] for member in evaluate(args[0])),
     }
@@ -165,7 +177,7 @@ def test_every_front_door_invokes_the_live_alias_never_latest(monkeypatch: pytes
         "x-amazon-apigateway-integration"
     ]
     assert "functions/${RoomsFunctionAliaslive}/invocations" in integration["uri"]["Fn::Sub"]
-    assert resources["RoomsHttpApi"]["Properties"]["Target"] == alias
+    assert resources["RoomsHttpApiIntegration"]["Properties"]["IntegrationUri"] == alias
     assert resources["RoomsFunctionUrl"]["Properties"]["Qualifier"] == "live"
     assert resources["RoomsFunctionUrl"]["DependsOn"] == "RoomsFunctionAliaslive"
     assert resources["RoomsTargetGroup"]["Properties"]["Targets"] == [{"Id": alias}]
@@ -258,12 +270,13 @@ def test_provisioned_concurrency_is_kept_on_the_alias_only_when_asked(
 def test_interface_endpoints_are_created_only_for_the_connection_source_in_use(
     source: dict[str, str], endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with_endpoints = _deployed({**VPC, **source, "InterfaceEndpointsVpcId": "vpc-0abc"}, monkeypatch)
+    vpc_id = {"InterfaceEndpointsVpcId": "vpc-0a1b2c3d4e5f60718"}
+    with_endpoints = _deployed({**VPC, **source, **vpc_id}, monkeypatch, base={})
     endpoints = [r["Properties"] for r in with_endpoints.values() if r["Type"] == "AWS::EC2::VPCEndpoint"]
     assert [e["ServiceName"]["Fn::Sub"] for e in endpoints] == [f"com.amazonaws.${{AWS::Region}}.{endpoint}"]
     assert endpoints[0]["PrivateDnsEnabled"] is True
     assert endpoints[0]["SubnetIds"] == VPC["SubnetIds"].split(",")
-    without_endpoints = _deployed({**VPC, **source}, monkeypatch)
+    without_endpoints = _deployed({**VPC, **source}, monkeypatch, base={})
     assert not [r for r in without_endpoints.values() if r["Type"] == "AWS::EC2::VPCEndpoint"]
 
 
@@ -330,7 +343,7 @@ def test_switching_cors_on_an_existing_stack_deploys_the_new_gateway_answers(
     ("parameters", "rule"),
     [
         ({"SubnetIds": VPC["SubnetIds"]}, "SubnetsNeedSecurityGroups"),
-        ({"InterfaceEndpointsVpcId": "vpc-0abc"}, "EndpointsNeedSubnets"),
+        ({"InterfaceEndpointsVpcId": "vpc-0a1b2c3d4e5f60718"}, "EndpointsNeedSubnets"),
     ],
 )
 def test_half_a_vpc_placement_is_refused_before_anything_is_created(
@@ -391,21 +404,29 @@ SAMPLE_CONTEXTS: list[dict[str, str]] = [
 ]
 
 
-def _access_log_format() -> str:
+ACCESS_LOGS = {
+    "rest api": ("RoomsApi", "AccessLogSetting"),
+    "http api": ("RoomsHttpApiStage", "AccessLogSettings"),
+}
+
+
+def _access_log_format(api: str) -> str:
     template = yaml_parse((ROOT / "template.yaml").read_text())
-    return str(template["Resources"]["RoomsApi"]["Properties"]["AccessLogSetting"]["Format"])
+    resource, setting = ACCESS_LOGS[api]
+    return str(template["Resources"][resource]["Properties"][setting]["Format"])
 
 
+@pytest.mark.parametrize("api", sorted(ACCESS_LOGS))
 @pytest.mark.parametrize("context", SAMPLE_CONTEXTS, ids=lambda c: c["status"])
-def test_every_access_log_line_is_one_json_object(context: dict[str, str]) -> None:
-    log_format = _access_log_format()
+def test_every_access_log_line_is_one_json_object(context: dict[str, str], api: str) -> None:
+    log_format = _access_log_format(api)
     assert "\n" not in log_format, "API Gateway takes a single-line format"
     assert "messageString" not in log_format, "it comes quoted: inside quotes it breaks every error line"
     line = re.sub(r"\$context\.([A-Za-z.]+)", lambda m: context[m.group(1)], log_format)
     record = json.loads(line)
     assert record["status"] == context["status"]
     assert record["error"] == context["error.message"]
-    assert record["responseType"] == context["error.responseType"]
+    assert record.get("responseType", context["error.responseType"]) == context["error.responseType"]
 
 
 # --- cfn-lint (what `sam validate --lint` runs) on every combination ----------------------------------------
@@ -443,3 +464,178 @@ def test_the_swagger_ui_has_its_rest_route_and_invoke_permission_only_when_enabl
     assert permission["FunctionName"] == {"Ref": "RoomsFunctionAliaslive"}
     assert permission["Principal"] == "apigateway.amazonaws.com"
     assert permission["SourceArn"]["Fn::Sub"].endswith("${RoomsApi}/*/GET/api/v1/voip/rooms/docs")
+
+
+# --- Safe by default: a database source, bounded load, least privilege, validated parameters ---------
+
+PARAMETER_SPECS: dict[str, Any] = yaml_parse((ROOT / "template.yaml").read_text())["Parameters"]
+SSM_SOURCE = {"MongoDbUriParameter": "rocketchat/mongodb-uri"}
+URI_SOURCE = {"MongoDbUri": "mongodb://reader:PASSWORD@db.example:27017/rocketchat"}
+
+
+def test_a_stack_without_a_connection_string_is_refused_before_anything_is_created(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refusal = r"^DatabaseSourceRequired: .*MongoDbSecretArn.*MongoDbUriParameter.*MongoDbUri"
+    with pytest.raises(StackRefused, match=refusal):
+        _deployed({}, monkeypatch, base={})
+    for source in (DATABASE, SSM_SOURCE, URI_SOURCE):
+        assert "RoomsFunction" in _deployed(source, monkeypatch, base={})
+
+
+def test_a_function_url_without_reserved_concurrency_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(StackRefused, match=r"^FunctionUrlNeedsReservedConcurrency: "):
+        _deployed({"EnableFunctionUrl": "true", "ReservedConcurrency": "0"}, monkeypatch)
+    resources = _deployed({"EnableFunctionUrl": "true"}, monkeypatch)
+    assert resources["RoomsFunction"]["Properties"]["ReservedConcurrentExecutions"] == 50
+    assert resources["RoomsFunctionUrl"]["Properties"]["AuthType"] == "NONE"
+
+
+def test_the_http_api_is_throttled_as_the_rest_stage_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    limits = {"ThrottlingRateLimit": "30", "ThrottlingBurstLimit": "60"}
+    resources = _deployed({"EnableHttpApi": "true", **limits}, monkeypatch)
+    stage = resources["RoomsHttpApiStage"]["Properties"]
+    assert stage["StageName"] == "$default"
+    assert stage["AutoDeploy"] is True
+    assert stage["DefaultRouteSettings"] == {"ThrottlingRateLimit": "30", "ThrottlingBurstLimit": "60"}
+    [rest_stage] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGateway::Stage"]
+    rest = rest_stage["MethodSettings"]
+    assert [(s["ThrottlingRateLimit"], s["ThrottlingBurstLimit"]) for s in rest] == [("30", "60")]
+    assert resources["RoomsHttpApiRoute"]["Properties"]["RouteKey"] == "$default"
+
+
+LOGS_AND_TRACES = {
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+}
+VPC_INTERFACES = {
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+}
+
+
+def _role_grants(resources: dict[str, Any]) -> dict[str, Any]:
+    """Every action the function's role allows, with the resource it is allowed on."""
+    role = resources["RoomsFunctionRole"]["Properties"]
+    assert "ManagedPolicyArns" not in role, "every grant is written out in the template"
+    grants: dict[str, Any] = {}
+    for policy in role["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            assert statement["Effect"] == "Allow"
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            grants |= dict.fromkeys(actions, statement["Resource"])
+    return grants
+
+
+@pytest.mark.parametrize(
+    ("parameters", "extra"),
+    [
+        (DATABASE, {"secretsmanager:GetSecretValue": SECRET_ARN}),
+        (SSM_SOURCE, {"ssm:GetParameter": "parameter"}),
+        (URI_SOURCE, {}),
+        (
+            {**DATABASE, **VPC},
+            {"secretsmanager:GetSecretValue": SECRET_ARN} | dict.fromkeys(VPC_INTERFACES, "*"),
+        ),
+    ],
+    ids=["secret", "ssm parameter", "plain uri", "secret in a vpc"],
+)
+def test_the_role_allows_exactly_what_the_configuration_uses(
+    parameters: dict[str, str], extra: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resources = _deployed(parameters, monkeypatch, base={})
+    grants = _role_grants(resources)
+    assert set(grants) == LOGS_AND_TRACES | set(extra)
+    assert grants["logs:PutLogEvents"] == {"Fn::GetAtt": ["RoomsFunctionLogGroup", "Arn"]}
+    for action, resource in extra.items():
+        assert resource in json.dumps(grants[action]), (action, grants[action])
+    if "ssm:GetParameter" in grants:
+        assert "parameter/${MongoDbUriParameter}" in json.dumps(grants["ssm:GetParameter"])
+    function = resources["RoomsFunction"]["Properties"]
+    assert function["Role"] == {"Fn::GetAtt": ["RoomsFunctionRole", "Arn"]}
+    assert "Policies" not in function, "SAM would make a role of its own"
+
+
+FREE_FORM = sorted(
+    name
+    for name, spec in PARAMETER_SPECS.items()
+    if spec["Type"] in ("String", "CommaDelimitedList") and "AllowedValues" not in spec
+)
+
+
+@pytest.mark.parametrize("name", FREE_FORM)
+def test_every_free_form_parameter_is_checked_at_deploy_time_with_a_plain_explanation(name: str) -> None:
+    spec = PARAMETER_SPECS[name]
+    assert spec.get("AllowedPattern"), f"{name} takes anything"
+    assert len(str(spec.get("ConstraintDescription", ""))) > 20, f"{name} says nothing when it refuses"
+    assert re.fullmatch(spec["AllowedPattern"], str(spec.get("Default", ""))), "its default passes"
+
+
+GOOD_AND_BAD = {
+    "CorsAllowedOrigins": (
+        [
+            "https://dashboard.example.com",
+            "https://a.example.com, http://localhost:5173",
+            "http://[::1]:8080",
+        ],
+        ["https://dashboard.example.com/", "*", "dashboard.example.com", "https://a.example.com/path"],
+    ),
+    "MongoDbUriParameter": (["rocketchat/mongodb-uri", "mongodb-uri"], ["/rocketchat/mongodb-uri", "a b"]),
+    "MongoDbSecretArn": (
+        [SECRET_ARN],
+        ["rocketchat/mongodb", "arn:aws:ssm:us-east-1:123456789012:parameter/x"],
+    ),
+    "MongoDbUri": (["mongodb+srv://u:p@cluster0.example.net/rc", "mongodb://db:27017"], ["db.example:27017"]),
+    "MongoDbDatabase": (["rocketchat", "rc_prod-2"], ["rocket.chat", "a/b", ""]),
+    "StageName": (["prod", "dev_2"], ["prod/v1", ""]),
+    "AlarmTopicArn": (["arn:aws:sns:us-east-1:123456789012:oncall"], ["oncall"]),
+    "AlbListenerArn": (
+        [ALB["AlbListenerArn"]],
+        ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/rc/50dc6c495c0c9188"],
+    ),
+    "MetricsNamespace": (["VoipRooms/prod"], ["AWS/Lambda", ""]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOOD_AND_BAD))
+def test_parameter_patterns_take_real_values_and_refuse_the_usual_typos(name: str) -> None:
+    good, bad = GOOD_AND_BAD[name]
+    pattern = PARAMETER_SPECS[name]["AllowedPattern"]
+    assert [value for value in good if not re.fullmatch(pattern, value)] == []
+    assert [value for value in bad if re.fullmatch(pattern, value)] == []
+
+
+@pytest.mark.parametrize(
+    ("value", "function_accepts"),
+    [
+        ("https://a.example.com", True),
+        ("HTTPS://A.example.com:443", True),
+        ("http://localhost:5173, https://b.example.com", True),
+        ("http://[2001:db8::1]:80", True),
+        ("https://a_b.example.com", True),
+        ("https://a.example.com/", False),
+        ("ftp://a.example.com", False),
+        ("https://*.example.com", False),
+    ],
+)
+def test_the_cors_pattern_agrees_with_the_function_on_what_an_origin_is(
+    value: str, function_accepts: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A value the pattern lets through but the function refuses would break every cold start.
+    from voip_rooms.settings import _origins_env  # noqa: PLC0415
+
+    monkeypatch.setenv("CORS_ALLOWED_ORIGINS", value)
+    try:
+        _origins_env("CORS_ALLOWED_ORIGINS")
+    except ValueError:
+        assert not function_accepts
+    else:
+        assert function_accepts
+    pattern = PARAMETER_SPECS["CorsAllowedOrigins"]["AllowedPattern"]
+    assert bool(re.fullmatch(pattern, value)) == function_accepts

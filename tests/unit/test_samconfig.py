@@ -51,3 +51,8 @@ def test_production_rolls_out_a_canary_with_capped_concurrency_in_private_subnet
     assert prod["SecurityGroupIds"]
     assert prod["AlarmTopicArn"]
     assert int(prod["LogRetentionDays"]) > int(dev["LogRetentionDays"])
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_every_environment_caps_concurrency_and_so_the_load_on_the_database(environment: str) -> None:
+    assert int(_overrides(environment)["ReservedConcurrency"]) > 0

