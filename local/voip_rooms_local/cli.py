@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     data_help = (
         "a mongoexport directory (<collection>.json), a mongodump database folder (<collection>.bson or "
-        ".bson.gz) or a dump's root with one database folder; default: the demo dataset"
+        ".bson.gz) or a dump's root with one database folder; default: the demo dataset (not with "
+        "MONGODB_URI, which names a database already)"
     )
 
     serve = commands.add_parser("serve", help="serve the API on a local HTTP port")
@@ -88,14 +89,14 @@ def _parser() -> argparse.ArgumentParser:
 
     indexes = commands.add_parser("indexes", help="create the indexes the endpoint needs on rocketchat_room")
     indexes.add_argument("--dry-run", action="store_true", help="only say what would be created")
-    indexes.add_argument("--data", type=Path, help=data_help + " (used only without MONGODB_URI)")
+    indexes.add_argument("--data", type=Path, help=data_help)
     indexes.set_defaults(run=_indexes)
 
     doctor = commands.add_parser(
         "doctor",
         help="check, read-only, that a database serves the endpoint (exit 0 works, 1 broken, 2 error)",
     )
-    doctor.add_argument("--data", type=Path, help=data_help + " (used only without MONGODB_URI)")
+    doctor.add_argument("--data", type=Path, help=data_help)
     doctor.add_argument("--json", action="store_true", help="one JSON document instead of lines")
     doctor.add_argument(
         "--rooms", type=int, default=DOCTOR_ROOM_LIMIT, help="VoIP rooms to check against the answer schema"
@@ -114,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
         help="a file (gzip when it ends in .gz; never overwritten: --after appends to it), - for standard "
         "output, or s3://bucket/key (encrypted; never overwritten)",
     )
-    export.add_argument("--data", type=Path, help=data_help + " (used only without MONGODB_URI)")
+    export.add_argument("--data", type=Path, help=data_help)
     export.add_argument(
         "--filter",
         default="",
@@ -187,9 +188,17 @@ def _event(args: argparse.Namespace) -> int:
 
 def _indexes(args: argparse.Namespace) -> int:
     database_label = _choose_database(args.data)
-    print(f"voip-rooms: indexes on rocketchat_room in {database_label}{' (dry run)' if args.dry_run else ''}")
+    # An embedded database lives as long as this command: creating indexes there would report work
+    # that nothing keeps. It shows what the command would do on a MongoDB holding those indexes.
+    embedded = not SETTINGS.mongodb_uri
+    dry_run = args.dry_run or embedded
+    print(f"voip-rooms: indexes on rocketchat_room in {database_label}{' (dry run)' if dry_run else ''}")
+    if embedded and not args.dry_run:
+        print(
+            "voip-rooms: an embedded database is not kept, so nothing is created (set MONGODB_URI for that)"
+        )
     try:
-        actions = ensure_indexes(get_database(SETTINGS)["rocketchat_room"], dry_run=args.dry_run)
+        actions = ensure_indexes(get_database(SETTINGS)["rocketchat_room"], dry_run=dry_run)
     except PyMongoError as error:
         raise UsageError(f"the database refused: {type(error).__name__}: {str(error)[:200]}") from None
     for line in describe(actions):
@@ -251,10 +260,15 @@ def _read_event(source: str) -> Any:
 
 
 def _choose_database(data: Path | None) -> str:
+    if SETTINGS.mongodb_uri and data is not None:
+        raise UsageError("--data and MONGODB_URI both name a database: unset MONGODB_URI to use --data")
     if SETTINGS.mongodb_uri:
         return "the MongoDB at MONGODB_URI"
     if data is None:
-        use_database(embedded_database(demo_dataset()))
+        demo = embedded_database(demo_dataset())
+        # Tuned as a deployment should be, so that doctor and indexes tell the truth about it.
+        ensure_indexes(demo["rocketchat_room"], dry_run=False)
+        use_database(demo)
         return "the embedded demo database"
     loaded = load_directory(data)
     # Standard error: standard output is the answer (invoke) or the serving line (serve).

@@ -44,6 +44,7 @@ _JSON_OPTIONS = json_util.JSONOptions(
 _READ_SIZE = 1 << 16
 # What json_util raises on a well-formed JSON value that is not valid Extended JSON ({"$oid": "x"}).
 _DECODE_ERRORS = (ValueError, TypeError, ArithmeticError, BSONError)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 class DatasetError(Exception):
@@ -184,8 +185,16 @@ def _first_character(text: IO[str]) -> str:
     return ""
 
 
+def _int64(text: str) -> int:
+    """A JSON integer as BSON can hold it: MongoDB (and mongoimport) refuse one beyond 64 bits."""
+    value = int(text)
+    if not _INT64_MIN <= value <= _INT64_MAX:
+        raise ValueError(f"the integer {text[:24]}{'…' if len(text) > 24 else ''} is beyond 64 bits")
+    return value
+
+
 def _decode(raw: str) -> Any:
-    return json_util.loads(raw, json_options=_JSON_OPTIONS)
+    return json_util.loads(raw, json_options=_JSON_OPTIONS, parse_int=_int64)
 
 
 def _json_lines(path: Path, text: IO[str]) -> Iterator[Any]:
@@ -201,7 +210,7 @@ def _json_lines(path: Path, text: IO[str]) -> Iterator[Any]:
 def _json_array(path: Path, text: IO[str]) -> Iterator[Any]:
     """The documents of one JSON array, decoded one at a time from a growing window of the file."""
     decoder = json.JSONDecoder(
-        object_pairs_hook=lambda pairs: json_util.object_pairs_hook(pairs, _JSON_OPTIONS)
+        object_pairs_hook=lambda pairs: json_util.object_pairs_hook(pairs, _JSON_OPTIONS), parse_int=_int64
     )
     first = text.read(_READ_SIZE)
     buffer = first.lstrip()[1:]  # after the opening bracket

@@ -7,6 +7,7 @@ import json
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BufferedIOBase
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,14 +33,9 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
 
     def _proxy(self) -> None:
         try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            self._send_json(HTTPStatus.BAD_REQUEST, {"success": False, "error": "Malformed Content-Length"})
-            return
-        if length > MAX_REQUEST_BYTES:
-            self._send_json(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"success": False, "error": "Request too large"}
-            )
+            body = self._body()
+        except RefusedBody as refused:
+            self._send_json(refused.status, {"success": False, "error": refused.error})
             return
         url = urlsplit(self.path)
         try:
@@ -54,12 +50,25 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
             # API Gateway, too, refuses a query string it cannot decode before the function runs.
             self._send_json(HTTPStatus.BAD_REQUEST, {"success": False, "error": "Malformed query string"})
             return
-        event |= _body_fields(self.rfile.read(length) if length > 0 else b"")
+        event |= _body_fields(body)
         with self.invoke_lock:
             # The Swagger UI (?format=json: the OpenAPI document), answered by the documentation resolver.
             answer = _documentation if url.path == DOCS_PATH else lambda_handler
             result = answer(event, LocalLambdaContext())
         self._send_result(result)
+
+    def _body(self) -> bytes:
+        """The whole body, as a front door reads it before invoking the function: by its
+        Content-Length, or chunk by chunk when it is sent with Transfer-Encoding: chunked."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return read_chunked(self.rfile)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise RefusedBody(HTTPStatus.BAD_REQUEST, "Malformed Content-Length") from None
+        if length > MAX_REQUEST_BYTES:
+            raise RefusedBody(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request too large")
+        return self.rfile.read(length) if length > 0 else b""
 
     def _send_result(self, result: dict[str, Any]) -> None:
         body = result.get("body") or ""
@@ -94,6 +103,43 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         # The handler's own structured logs already describe each request.
         pass
+
+
+class RefusedBody(Exception):
+    """A body the front door refuses before the function runs (answered in the API's JSON form)."""
+
+    def __init__(self, status: HTTPStatus, error: str) -> None:
+        super().__init__(error)
+        self.status, self.error = status, error
+
+
+# A chunk's size line ("1a2b;name=value"): far longer is no chunked body.
+_MAX_CHUNK_LINE = 1024
+
+
+def read_chunked(stream: BufferedIOBase) -> bytes:
+    """A body sent with Transfer-Encoding: chunked (RFC 9112, 7.1), its trailer section skipped."""
+    body = bytearray()
+    while True:
+        size = _chunk_size(stream.readline(_MAX_CHUNK_LINE))
+        if size == 0:
+            break
+        if len(body) + size > MAX_REQUEST_BYTES:
+            raise RefusedBody(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request too large")
+        chunk = stream.read(size)
+        if len(chunk) < size or stream.readline(_MAX_CHUNK_LINE) not in (b"\r\n", b"\n"):
+            raise RefusedBody(HTTPStatus.BAD_REQUEST, "Malformed chunked body")
+        body += chunk
+    while stream.readline(_MAX_CHUNK_LINE) not in (b"\r\n", b"\n", b""):
+        pass  # a trailer field: nothing the function reads
+    return bytes(body)
+
+
+def _chunk_size(line: bytes) -> int:
+    digits = line.split(b";", 1)[0].strip()
+    if not digits or not all(digit in b"0123456789abcdefABCDEF" for digit in digits):
+        raise RefusedBody(HTTPStatus.BAD_REQUEST, "Malformed chunked body")
+    return int(digits, 16)
 
 
 def _documentation(event: dict[str, Any], context: LocalLambdaContext) -> dict[str, Any]:

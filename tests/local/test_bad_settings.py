@@ -76,3 +76,17 @@ def test_the_function_itself_names_a_setting_that_is_not_a_whole_number(
     monkeypatch.setenv("MONGODB_TIMEOUT_MS", "5s")
     with pytest.raises(ValueError, match=r"^MONGODB_TIMEOUT_MS must be a whole number$"):
         Settings.from_env()
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["serve", "--port", "0"], ["invoke", "-"], ["indexes"], ["doctor"], ["export", "-"]],
+    ids=lambda arguments: arguments[0],
+)
+def test_data_and_a_connection_string_together_are_refused_naming_both(
+    arguments: list[str], tmp_path: Path
+) -> None:
+    # Which database would be read (or, for indexes, written) must never be a guess.
+    answer = _voip_rooms([*arguments, "--data", str(tmp_path)], {"MONGODB_URI": "mongodb://127.0.0.1:1/rc"})
+    _assert_refused(answer, "--data")
+    assert "MONGODB_URI" in answer.stderr

@@ -248,3 +248,26 @@ def test_json_that_is_not_valid_extended_json_is_one_line_never_a_traceback(
     err = capsys.readouterr().err
     assert err.startswith(f"voip-rooms: users.json, {where}: not valid Extended JSON (")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("layout", "where"), [("{}", "line 1"), ("[{}]", "document 1, character 2")])
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["doctor"]])
+def test_an_integer_mongodb_cannot_store_is_one_line_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], layout: str, where: str
+) -> None:
+    room = '{"_id": "r1", "t": "v", "msgs": 123456789012345678901234567890}'
+    (tmp_path / "rocketchat_room.json").write_text(layout.format(room))
+    assert main([*command, "--data", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"voip-rooms: rocketchat_room.json, {where}: not valid Extended JSON "
+        "(the integer 123456789012345678901234… is beyond 64 bits)\n"
+    )
+
+
+def test_the_largest_and_smallest_64_bit_integers_load(tmp_path: Path) -> None:
+    (tmp_path / "rocketchat_room.json").write_text(
+        '{"_id": "r1", "t": "v", "msgs": 9223372036854775807, "usersCount": -9223372036854775808}'
+    )
+    [room] = read_collections(tmp_path)["rocketchat_room"]
+    assert (room["msgs"], room["usersCount"]) == (2**63 - 1, -(2**63))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -12,6 +14,8 @@ import mongomock
 import pytest
 from bson.objectid import ObjectId
 
+from tests.corpus import write_dump
+from tests.factories import room
 from tests.rocketchat_client import SORT_COLUMNS, call_table_query
 from voip_rooms.cursor import encode_cursor
 from voip_rooms.keyset import listing_order
@@ -193,12 +197,35 @@ def test_ensure_creates_missing_indexes_partial_on_voip_rooms_and_never_alters_e
     assert all(a.action.startswith(("exists", "skipped")) for a in again)
 
 
-def test_indexes_command_dry_run_lists_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["indexes", "--dry-run"]) == 0
+def test_indexes_command_dry_run_lists_the_plan(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    write_dump(tmp_path, {"rocketchat_room": [room()]}, "bson")
+    assert main(["indexes", "--dry-run", "--data", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "(dry run)" in out
     assert out.count("create ") == len(ENDPOINT_INDEXES)
     assert "cursor pages (after=...) read the same indexes" in out
+
+
+def test_the_demo_database_has_the_endpoints_indexes_as_a_deployment_should(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["indexes"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("exists as ") == len(ENDPOINT_INDEXES)
+    assert "create " not in out
+    assert main(["doctor", "--json"]) == 0
+    [check] = [c for c in json.loads(capsys.readouterr().out)["checks"] if c["topic"] == "indexes"]
+    assert check["status"] == "ok"
+
+
+def test_indexes_never_claims_to_create_what_an_embedded_database_throws_away(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    write_dump(tmp_path, {"rocketchat_room": [room()]}, "bson")
+    assert main(["indexes", "--data", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "(dry run)" in out
+    assert "an embedded database is not kept, so nothing is created" in out
 
 
 class _RecordingRooms:

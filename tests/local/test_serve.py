@@ -187,6 +187,49 @@ def test_repeated_headers_and_parameters_reach_the_function_as_api_gateway_sends
     assert "count" in str(body["error"])
 
 
+def _send_raw(base: str, request: bytes) -> tuple[int, dict[str, object]]:
+    """Bytes as a client writes them on the wire, and the answer's status and JSON body."""
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(base).netloc, timeout=60)
+    try:
+        connection.connect()
+        assert connection.sock is not None
+        connection.sock.sendall(request)
+        response = http.client.HTTPResponse(connection.sock, method="GET")
+        response.begin()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def _chunked_get(body: bytes) -> bytes:
+    return (
+        b"GET /api/v1/voip/rooms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + f"X-User-Id: {ADMIN.user_id}\r\nX-Auth-Token: {ADMIN.token}\r\n".encode()
+        + b"Transfer-Encoding: chunked\r\n\r\n"
+        + body
+    )
+
+
+def test_a_chunked_body_is_read_whole_as_a_front_door_reads_it(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, base = server
+    chunks = b'5\r\n{"ope\r\nA;ext=1\r\nn": true }\r\n0\r\nX-Trailer: t\r\n\r\n'
+    status, body = _send_raw(base, _chunked_get(chunks))
+    assert (status, body["total"]) == (200, 24), "the open calls only: the body was read"
+
+
+@pytest.mark.parametrize(
+    "chunks", [b"zz\r\nab\r\n0\r\n\r\n", b"9\r\nshort\r\n0\r\n\r\n"], ids=["size", "length"]
+)
+def test_a_malformed_chunked_body_is_a_json_400(
+    server: tuple[subprocess.Popen[str], str], chunks: bytes
+) -> None:
+    _, base = server
+    status, body = _send_raw(base, _chunked_get(chunks))
+    assert (status, body) == (400, {"success": False, "error": "Malformed chunked body"})
+
+
 def test_ctrl_c_stops_the_server_cleanly(server: tuple[subprocess.Popen[str], str]) -> None:
     process, _ = server
     process.send_signal(signal.SIGINT)
