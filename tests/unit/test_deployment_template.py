@@ -141,7 +141,7 @@ def test_each_combination_creates_exactly_its_resources(
 def test_the_listener_rule_sends_both_spellings_of_the_path_to_a_multi_value_target_group(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    resources = _deployed(ALB, monkeypatch)
+    resources = _deployed({**ALB, "EnableCallsPage": "false"}, monkeypatch)
     rule = resources["RoomsListenerRule"]["Properties"]
     assert rule["ListenerArn"] == ALB["AlbListenerArn"]
     assert rule["Priority"] == ALB["AlbRulePriority"]
@@ -182,7 +182,7 @@ def test_every_front_door_invokes_the_live_alias_never_latest(monkeypatch: pytes
     assert resources["RoomsFunctionUrl"]["DependsOn"] == "RoomsFunctionAliaslive"
     assert resources["RoomsTargetGroup"]["Properties"]["Targets"] == [{"Id": alias}]
     permissions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
-    assert len(permissions) == 5
+    assert len(permissions) == 6  # the REST API's for the endpoint and for the Calls page among them
     assert all(p["FunctionName"] == alias for p in permissions)
     outputs = yaml_parse((ROOT / "template.yaml").read_text())["Outputs"]
     assert outputs["RoomsFunctionArn"]["Value"] == {"Ref": "RoomsFunction.Alias"}
@@ -451,7 +451,7 @@ def test_the_swagger_ui_has_its_rest_route_and_invoke_permission_only_when_enabl
     variables = resources["RoomsFunction"]["Properties"]["Environment"]["Variables"]
     assert variables["ENABLE_SWAGGER_UI"] == ("true" if enabled else "false")
     if not enabled:
-        assert set(paths) == {"/api/v1/voip/rooms"}
+        assert "/api/v1/voip/rooms/docs" not in paths
         assert "RoomsApiDocsPermission" not in resources
         return
     # GET only (public metadata), to the live alias like the endpoint itself.
@@ -639,3 +639,49 @@ def test_the_cors_pattern_agrees_with_the_function_on_what_an_origin_is(
         assert function_accepts
     pattern = PARAMETER_SPECS["CorsAllowedOrigins"]["AllowedPattern"]
     assert bool(re.fullmatch(pattern, value)) == function_accepts
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_calls_page_has_its_rest_routes_load_balancer_path_and_invoke_permission_only_when_enabled(
+    enabled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On by default: the parameter's default is what a deployment without it gets.
+    resources = _deployed({**ALB, **({} if enabled else {"EnableCallsPage": "false"})}, monkeypatch)
+    paths = resources["RoomsApi"]["Properties"]["Body"]["paths"]
+    variables = resources["RoomsFunction"]["Properties"]["Environment"]["Variables"]
+    rule = resources["RoomsListenerRule"]["Properties"]
+    patterns = next(c for c in rule["Conditions"] if c["Field"] == "path-pattern")["PathPatternConfig"][
+        "Values"
+    ]
+    page_paths = {"/voip-calls", "/voip-calls/assets/{asset}"}
+    assert variables["ENABLE_CALLS_PAGE"] == ("true" if enabled else "false")
+    if not enabled:
+        assert not page_paths & set(paths)
+        assert "RoomsApiCallsPagePermission" not in resources
+        assert patterns == ["/api/v1/voip/rooms", "/api//v1/voip/rooms"]
+        return
+    # GET only, to the live alias like the endpoint itself; the asset's name is a path parameter.
+    for path in page_paths:
+        (method,) = paths[path]
+        integration = paths[path][method]["x-amazon-apigateway-integration"]
+        assert method == "get"
+        assert integration["type"] == "aws_proxy"
+        assert "functions/${RoomsFunctionAliaslive}/invocations" in integration["uri"]["Fn::Sub"]
+    assert paths["/voip-calls/assets/{asset}"]["get"]["parameters"][0]["name"] == "asset"
+    permission = resources["RoomsApiCallsPagePermission"]["Properties"]
+    assert permission["FunctionName"] == {"Ref": "RoomsFunctionAliaslive"}
+    assert permission["Principal"] == "apigateway.amazonaws.com"
+    assert permission["SourceArn"]["Fn::Sub"].endswith("${RoomsApi}/*/GET/voip-calls*")
+    # Behind Rocket.Chat's load balancer: the page and its assets on Rocket.Chat's own origin, in the one rule
+    # (an ALB rule takes at most five condition values: three paths and up to two methods).
+    assert patterns == ["/api/v1/voip/rooms", "/api//v1/voip/rooms", "/voip-calls*"]
+    methods = next(c for c in rule["Conditions"] if c["Field"] == "http-request-method")
+    assert len(patterns) + len(methods["HttpRequestMethodConfig"]["Values"]) <= 5
+
+
+def test_the_template_lints_clean_with_the_calls_page_off() -> None:
+    template = yaml_parse((ROOT / "template.yaml").read_text())
+    for name, value in {**_parameters(True, True, True), "EnableCallsPage": "false"}.items():
+        template["Parameters"][name]["Default"] = value
+    matches = lint(json.dumps(template), regions=["us-east-1"])
+    assert [str(m) for m in matches] == []

@@ -97,8 +97,8 @@ print(json.dumps({"file": sys.modules["voip_rooms"].__file__, "statuses": [page[
 """
 
 
-def _visit_docs(tmp_path: Path, setting: str) -> dict[str, object]:
-    """Build the function as sam build does, then GET the docs page and document from that build."""
+def _build_function(target: Path) -> None:
+    """Build the function into target as sam build does."""
     subprocess.run(
         [
             "make",
@@ -107,11 +107,16 @@ def _visit_docs(tmp_path: Path, setting: str) -> dict[str, object]:
             "-C",
             str(ROOT / "functions/voip_rooms"),
             "build-RoomsFunction",
-            f"ARTIFACTS_DIR={tmp_path}",
+            f"ARTIFACTS_DIR={target}",
             f"PYTHON={sys.executable}",
         ],
         check=True,
     )
+
+
+def _visit_docs(tmp_path: Path, setting: str) -> dict[str, object]:
+    """Build the function as sam build does, then GET the docs page and document from that build."""
+    _build_function(tmp_path)
     finished = subprocess.run(
         [sys.executable, "-c", _DOCS_VISIT, str(tmp_path)],
         capture_output=True,
@@ -138,3 +143,63 @@ def test_with_the_swagger_ui_off_nothing_of_it_is_loaded_and_the_page_is_not_fou
 
     assert visit["statuses"] == [404, 404]
     assert visit["loaded"] == []
+
+
+# The Calls page from the built function: a cold start's request, then the page and one of its assets.
+_CALLS_PAGE_VISIT = """
+import json, re, sys
+sys.path.insert(0, sys.argv[1])
+from voip_rooms.handler import CALLS_PAGE_PATH, ROOMS_PATH, lambda_handler
+
+class Context:
+    function_name, function_version, memory_limit_in_mb = "voip-rooms", "$LATEST", 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:voip-rooms"
+    aws_request_id = "test"
+
+def get(path):
+    http = {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1"}
+    event = {"version": "2.0", "rawPath": path, "rawQueryString": "", "headers": {}, "isBase64Encoded": False,
+             "requestContext": {"domainName": "a1b2.lambda-url.us-east-1.on.aws", "http": http,
+                                "requestId": "test", "stage": "$default"}}
+    return lambda_handler(event, Context())
+
+rooms = get(ROOMS_PATH)
+loaded_at_cold_start = "voip_rooms.calls_page" in sys.modules
+page = get(CALLS_PAGE_PATH)
+stylesheet = re.search(r'href="(voip-calls/assets/calls\\.[0-9a-f]+\\.css)"', page["body"] or "")
+asset = get("/" + stylesheet.group(1)) if stylesheet else page
+print(json.dumps({"file": sys.modules["voip_rooms"].__file__,
+                  "statuses": [rooms["statusCode"], page["statusCode"], asset["statusCode"]],
+                  "loaded_at_cold_start": loaded_at_cold_start,
+                  "loaded": "voip_rooms.calls_page" in sys.modules}))
+"""
+
+
+def _visit_calls_page(tmp_path: Path, setting: str) -> dict[str, object]:
+    _build_function(tmp_path)
+    finished = subprocess.run(
+        [sys.executable, "-c", _CALLS_PAGE_VISIT, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "MONGODB_URI": "mongodb://127.0.0.1:27017", "ENABLE_CALLS_PAGE": setting},
+    )
+    visit: dict[str, object] = json.loads(finished.stdout.splitlines()[-1])
+    assert str(visit["file"]).startswith(str(tmp_path))
+    return visit
+
+
+def test_the_built_function_serves_the_calls_page_loading_it_on_the_first_visit_only(tmp_path: Path) -> None:
+    visit = _visit_calls_page(tmp_path, "true")
+
+    # The page and its assets travel in the build; its module is no part of a cold start.
+    assert visit["statuses"] == [401, 200, 200]
+    assert visit["loaded_at_cold_start"] is False
+    assert visit["loaded"] is True
+
+
+def test_with_the_calls_page_off_nothing_of_it_is_loaded_and_it_is_not_found(tmp_path: Path) -> None:
+    visit = _visit_calls_page(tmp_path, "false")
+
+    assert visit["statuses"] == [401, 404, 404]
+    assert visit["loaded"] is False

@@ -40,6 +40,8 @@ TEXT_SETTINGS = [
     ("POWERTOOLS_METRICS_NAMESPACE", "VoipRooms"),
 ]
 BOOLEAN_SETTINGS = ["TRACE_DATABASE_COMMANDS", "ENABLE_SWAGGER_UI"]
+# Switches that are on unless turned off.
+ON_BY_DEFAULT_SETTINGS = ["ENABLE_CALLS_PAGE"]
 # A value each variable accepts, and what it becomes.
 SAMPLES: dict[str, tuple[str, Any]] = {
     "MONGODB_URI": (" mongodb://db.example:27017/rc ", "mongodb://db.example:27017/rc"),
@@ -57,6 +59,7 @@ SAMPLES: dict[str, tuple[str, Any]] = {
     "POWERTOOLS_METRICS_NAMESPACE": (" Calls ", "Calls"),
     "TRACE_DATABASE_COMMANDS": (" TRUE ", True),
     "ENABLE_SWAGGER_UI": (" true ", True),
+    "ENABLE_CALLS_PAGE": (" FALSE ", False),
     **{name: (f" {default + 7} ", default + 7) for name, default, _ in INTEGER_SETTINGS},
 }
 
@@ -123,7 +126,19 @@ def test_a_switch_is_off_unless_set_to_true(environment: pytest.MonkeyPatch, var
         assert _setting(variable) is False
 
 
-@pytest.mark.parametrize("variable", BOOLEAN_SETTINGS)
+@pytest.mark.parametrize("variable", ON_BY_DEFAULT_SETTINGS)
+def test_a_switch_on_by_default_is_on_unless_set_to_false(
+    environment: pytest.MonkeyPatch, variable: str
+) -> None:
+    assert _setting(variable) is True
+    for value in ("true", " TRUE ", ""):
+        environment.setenv(variable, value)
+        assert _setting(variable) is True
+    environment.setenv(variable, " false ")
+    assert _setting(variable) is False
+
+
+@pytest.mark.parametrize("variable", BOOLEAN_SETTINGS + ON_BY_DEFAULT_SETTINGS)
 def test_a_switch_set_to_anything_but_true_or_false_stops_the_function(
     environment: pytest.MonkeyPatch, variable: str
 ) -> None:

@@ -63,6 +63,8 @@ DOCUMENTED_ROOMS_PATH = "/api//v1/voip/rooms"
 ALB_MAX_RESPONSE_BYTES = 960_000
 # The Swagger UI (?format=json: the OpenAPI document), served only with ENABLE_SWAGGER_UI=true.
 DOCS_PATH = f"{ROOMS_PATH}/docs"
+# The Calls page (its assets below it), served unless ENABLE_CALLS_PAGE=false: voip_rooms/calls_page.py.
+CALLS_PAGE_PATH = "/voip-calls"
 
 logger = Logger(service="voip-rooms")
 permission_cache = PermissionCache(SETTINGS.permissions_cache_ttl_seconds)
@@ -329,6 +331,23 @@ def _front_door(resolver: ApiGatewayResolver) -> ApiGatewayResolver:
         @resolver.get(DOCS_PATH)
         def documentation() -> Response[str]:
             return _documentation(resolver)
+
+    if SETTINGS.enable_calls_page:
+        # The page's module is imported on its first visit, never at a cold start.
+
+        # A rule is a regular expression: with or without the trailing slash (which the page redirects).
+        @resolver.get(f"{CALLS_PAGE_PATH}/?")
+        def calls_page() -> Response[str]:
+            from voip_rooms.calls_page import page  # noqa: PLC0415
+
+            event = resolver.current_event
+            return page(event.path, _query_parameters(event))
+
+        @resolver.get(f"{CALLS_PAGE_PATH}/assets/<name>")
+        def calls_page_asset(name: str) -> Response[str]:
+            from voip_rooms.calls_page import asset  # noqa: PLC0415
+
+            return asset(name)
 
     @resolver.not_found
     def not_found(_: NotFoundError) -> Response[str]:

@@ -57,8 +57,8 @@ def _origins_env(name: str) -> tuple[str, ...]:
     return tuple(_origin(o.strip(), name) for o in os.environ.get(name, "").split(",") if o.strip())
 
 
-def _bool_env(name: str) -> bool:
-    value = os.environ.get(name, "").strip().lower() or "false"
+def _bool_env(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name, "").strip().lower() or str(default).lower()
     if value not in ("true", "false"):
         raise ValueError(f"{name} must be true or false")
     return value == "true"
@@ -87,6 +87,8 @@ class Settings:
     trace_database_commands: bool
     # The Swagger UI at /api/v1/voip/rooms/docs: off unless asked for, so that nothing of it loads.
     enable_swagger_ui: bool
+    # The Calls page at /voip-calls: on unless turned off; nothing of it loads before its first visit.
+    enable_calls_page: bool
 
     @property
     def connection_setting(self) -> str:
@@ -128,6 +130,7 @@ class Settings:
             metrics_namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "").strip() or "VoipRooms",
             trace_database_commands=_bool_env("TRACE_DATABASE_COMMANDS"),
             enable_swagger_ui=_bool_env("ENABLE_SWAGGER_UI"),
+            enable_calls_page=_bool_env("ENABLE_CALLS_PAGE", default=True),
         )
 
 

@@ -1,0 +1,62 @@
+// The one API this page talks to: GET api/v1/voip/rooms, relative to the page, so under the same origin
+// and prefix. The credentials travel only here, in the headers, never in a URL or a cookie.
+
+const ROOMS_URL = "api/v1/voip/rooms";
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(`status ${status}`);
+    this.name = "ApiError";
+    this.status = status; // 0: no answer at all
+    this.body = body;
+  }
+}
+
+/** One page of rooms; an ApiError for any answer but a successful one. */
+export async function fetchRooms(session, params, signal) {
+  let response;
+  try {
+    response = await fetch(`${ROOMS_URL}?${params}`, {
+      headers: { "X-User-Id": session.userId, "X-Auth-Token": session.token },
+      credentials: "omit",
+      cache: "no-store",
+      referrerPolicy: "no-referrer",
+      signal,
+    });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(0, null);
+  }
+  // A load balancer's or gateway's own error page is not JSON: the status alone then says what happened.
+  const body = await response.json().catch(() => null);
+  if (response.ok && body?.success === true) return body;
+  throw new ApiError(response.status, body);
+}
+
+/** What a failed request means to the person looking at the page. */
+export function explain(error) {
+  switch (error.status) {
+    case 0:
+      return "The server could not be reached. Check the connection and try again.";
+    case 400:
+      return `The server refused these filters: ${reasonOf(error.body)}`;
+    case 401:
+      return "Your session has expired or its token is no longer valid. Sign in again.";
+    case 403:
+      return (
+        "Your Rocket.Chat roles do not allow viewing calls. Viewing all calls needs the " +
+        "view-livechat-rooms permission, viewing your own calls view-l-room: ask an administrator."
+      );
+    case 429:
+      return "Too many requests right now. Wait a moment and try again.";
+    case 503:
+      return "The call history is temporarily unavailable: the database did not answer. Try again in a moment.";
+    default:
+      return `The server failed to answer (status ${error.status}). Try again; if it goes on, tell your administrator.`;
+  }
+}
+
+function reasonOf(body) {
+  const text = typeof body?.error === "string" ? body.error : "the request was not valid.";
+  return text.replace(/\s*\[[\w-]+\]$/, ""); // the error type in brackets is for programs
+}

@@ -1,0 +1,386 @@
+// The Calls page: signs in, shows the view the URL describes, and moves between views through history.
+
+import { ApiError, explain, fetchRooms } from "./api.js";
+import { showDetails } from "./details.js";
+import { CsvFile, JsonLinesFile, walk } from "./export.js";
+import { count, timeZone } from "./format.js";
+import { currentSession, forgetRefused, isRocketChatSessionChange, signIn, signOut } from "./session.js";
+import { renderRows, renderSortHeaders } from "./table.js";
+import { apiParams, emptyFilters, searchFromView, splitList, viewFromSearch } from "./view.js";
+
+const $ = (id) => document.getElementById(id);
+const headerCells = [...document.querySelectorAll("#calls-table thead th")];
+// The API's largest page: the fewest requests for a download.
+const DOWNLOAD_PAGE_SIZE = 100;
+
+const state = {
+  session: null,
+  // Whether the caller may list only the calls they served (learned from the API's 403, see fetchPage).
+  ownCallsOnly: false,
+  view: null,
+  // Where this page stands in the walk from the first page: the pages before it ({after, shown} each, for
+  // "Previous page") and how many rows they held; null when a bookmarked later page was opened directly.
+  position: null,
+  total: null,
+  page: null,
+  loading: null, // the AbortController of the page being read
+  download: null, // the AbortController of the download in progress
+  agents: new Map(), // agent id → username, as met in the pages read, for the agent filter's suggestions
+  queues: new Set(),
+};
+
+// --- signing in and out ---
+
+function start() {
+  stopLoading();
+  state.session = currentSession();
+  state.ownCallsOnly = false;
+  $("loading-page").hidden = true;
+  if (!state.session) {
+    showSignIn("");
+    return;
+  }
+  $("sign-in").hidden = true;
+  $("calls").hidden = false;
+  $("account").hidden = false;
+  const source = state.session.source === "rocketchat" ? "Rocket.Chat session" : "personal access token";
+  $("account-name").textContent = `Signed in as ${state.session.userId} (${source})`;
+  showScope();
+  showLocation();
+}
+
+function showSignIn(message) {
+  stopLoading();
+  state.download?.abort();
+  $("calls").hidden = true;
+  $("account").hidden = true;
+  $("sign-in").hidden = false;
+  $("sign-in-message").textContent = message;
+  $("sign-in-user").focus();
+}
+
+$("sign-in-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  signIn(form.elements.userId.value.trim(), form.elements.token.value.trim());
+  form.reset();
+  start();
+});
+
+$("sign-out").addEventListener("click", () => {
+  signOut();
+  state.session = null;
+  $("rows").replaceChildren();
+  showSignIn("You have signed out of this page.");
+});
+
+// Signed in or out of Rocket.Chat in another tab: follow it, unless this tab uses a token of its own.
+window.addEventListener("storage", (event) => {
+  if (event.storageArea === localStorage && isRocketChatSessionChange(event.key) && state.session?.source !== "form") {
+    start();
+  }
+});
+
+// --- the view in the URL ---
+
+function showLocation() {
+  state.view = viewFromSearch(location.search);
+  const saved = history.state ?? {};
+  state.position = state.view.after ? (saved.position ?? null) : { trail: [], shown: 0 };
+  state.total = Number.isInteger(saved.total) ? saved.total : null;
+  fillFilters(state.view.filters);
+  $("page-size").value = String(state.view.count);
+  renderSortHeaders(headerCells, state.view.sort, sortBy);
+  loadPage();
+}
+
+/** A new entry in the browser's history: back and forward step through views. */
+function go(view, position = { trail: [], shown: 0 }, total = null) {
+  history.pushState({ position, total }, "", `${location.pathname}${searchFromView(view)}`);
+  showLocation();
+}
+
+window.addEventListener("popstate", () => {
+  if (state.session) showLocation();
+});
+
+// --- reading a page ---
+
+async function loadPage() {
+  stopLoading();
+  const controller = new AbortController();
+  state.loading = controller;
+  $("calls-region").setAttribute("aria-busy", "true");
+  $("summary").textContent = "Loading calls…";
+  showMessage("");
+  try {
+    const page = await fetchPage(state.view, {}, controller.signal);
+    if (page.total !== null) {
+      state.total = page.total; // the first page counts; a cursor page does not
+      history.replaceState({ ...(history.state ?? {}), position: state.position, total: page.total }, "");
+    }
+    state.page = page;
+    showPage(page);
+  } catch (error) {
+    if (error.name !== "AbortError") failed(error);
+  } finally {
+    if (state.loading === controller) stopLoading();
+  }
+}
+
+function stopLoading() {
+  state.loading?.abort();
+  state.loading = null;
+  $("calls-region").removeAttribute("aria-busy");
+}
+
+/**
+ * One page of the view. The API lets a caller without view-livechat-rooms (an agent) list only the calls
+ * they served, asked for as the one agent, and answers anything else with 403; the page cannot read the
+ * caller's permissions otherwise. So a 403 is asked again for the caller's own calls, and if that is
+ * allowed, the page keeps to them from then on (and says so).
+ */
+async function fetchPage(view, options, signal) {
+  const ask = () =>
+    fetchRooms(state.session, apiParams(view, { ...options, ownId: ownId() }), signal);
+  try {
+    return await ask();
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 403 || state.ownCallsOnly) throw error;
+    state.ownCallsOnly = true;
+    try {
+      const page = await ask();
+      showScope();
+      return page;
+    } catch (again) {
+      state.ownCallsOnly = false;
+      throw again;
+    }
+  }
+}
+
+function ownId() {
+  return state.ownCallsOnly ? state.session.userId : null;
+}
+
+function failed(error) {
+  if (error instanceof ApiError && error.status === 401) {
+    forgetRefused(state.session);
+    showSignIn(
+      state.session.source === "rocketchat"
+        ? "Your Rocket.Chat session has expired or was signed out. Sign in to Rocket.Chat again and reload " +
+            "this page, or sign in here with a personal access token."
+        : explain(error),
+    );
+    return;
+  }
+  state.page = null;
+  $("rows").replaceChildren(messageRow("No calls shown: see the message above."));
+  $("summary").textContent = "";
+  $("page-label").textContent = "";
+  for (const id of ["first-page", "previous-page", "next-page"]) $(id).disabled = true;
+  showMessage(explain(error), true);
+}
+
+function showMessage(text, canRetry = false) {
+  $("message").textContent = text;
+  $("retry").hidden = !canRetry;
+}
+
+$("retry").addEventListener("click", () => loadPage());
+
+// --- showing a page ---
+
+function showPage(page) {
+  renderRows($("rows"), page.rooms, (room, button) => showDetails($("details"), room, button));
+  if (!page.rooms.length) $("rows").replaceChildren(messageRow("No calls match these filters."));
+  learnOptions(page.rooms);
+  const { position } = state;
+  const of = state.total !== null ? ` of ${count(state.total)}` : "";
+  if (!page.rooms.length) {
+    $("summary").textContent = position?.shown ? `No more calls${of}.` : "No calls match these filters.";
+  } else if (position) {
+    $("summary").textContent = `Calls ${count(position.shown + 1)}–${count(position.shown + page.count)}${of}`;
+  } else {
+    $("summary").textContent = `${count(page.count)} calls on this page${of}`;
+  }
+  $("page-label").textContent = position ? `Page ${position.trail.length + 1}` : "";
+  $("first-page").disabled = !state.view.after;
+  $("previous-page").disabled = !position?.trail.length;
+  $("next-page").disabled = !page.next;
+}
+
+function messageRow(text) {
+  const row = document.createElement("tr");
+  const cell = document.createElement("td");
+  cell.colSpan = headerCells.length;
+  cell.className = "empty-row";
+  cell.textContent = text;
+  row.append(cell);
+  return row;
+}
+
+function learnOptions(rooms) {
+  for (const room of rooms) {
+    if (typeof room.servedBy?._id === "string") state.agents.set(room.servedBy._id, room.servedBy.username ?? "");
+    if (typeof room.queue === "string" && room.queue) state.queues.add(room.queue);
+  }
+  $("agent-options").replaceChildren(
+    ...[...state.agents].sort().map(([id, username]) => option(id, username)),
+  );
+  $("queue-options").replaceChildren(...[...state.queues].sort().map((queue) => option(queue, "")));
+}
+
+function option(value, label) {
+  const element = document.createElement("option");
+  element.value = value;
+  if (label) element.label = label;
+  return element;
+}
+
+/** An agent may list only their own calls: the agent filter then holds their id, and cannot change. */
+function showScope() {
+  const own = state.ownCallsOnly;
+  $("scope-note").hidden = !own;
+  $("scope-note").textContent = own
+    ? "You see the calls you served: your Rocket.Chat role does not show other agents' calls."
+    : "";
+  $("f-agents").disabled = own;
+  if (own) $("f-agents").value = state.session.userId;
+}
+
+// --- moving between views ---
+
+function fillFilters(filters) {
+  const form = $("filters");
+  for (const [name, value] of Object.entries(filters)) {
+    const field = form.elements[name];
+    if (field && !field.disabled) field.value = Array.isArray(value) ? value.join(", ") : value;
+  }
+}
+
+function formFilters() {
+  const form = $("filters");
+  const filters = emptyFilters();
+  for (const name of Object.keys(filters)) {
+    const value = form.elements[name].value.trim();
+    filters[name] = Array.isArray(filters[name]) ? splitList(value) : value;
+  }
+  if (state.ownCallsOnly) filters.agents = state.view.filters.agents; // the field shows the own id only
+  return filters;
+}
+
+$("filters").addEventListener("submit", (event) => {
+  event.preventDefault();
+  go({ ...state.view, filters: formFilters(), after: null });
+});
+
+// A choice in a list applies at once; text and dates apply with Enter or "Apply filters".
+for (const select of $("filters").querySelectorAll("select")) {
+  select.addEventListener("change", () => $("filters").requestSubmit());
+}
+
+$("clear-filters").addEventListener("click", () => go({ ...state.view, filters: emptyFilters(), after: null }));
+
+$("page-size").addEventListener("change", (event) => {
+  go({ ...state.view, count: Number(event.currentTarget.value), after: null });
+});
+
+function sortBy(key) {
+  const { sort } = state.view;
+  const descending = sort.key === key ? !sort.descending : false;
+  go({ ...state.view, sort: { key, descending }, after: null });
+}
+
+$("next-page").addEventListener("click", () => {
+  const { position, view, page } = state;
+  const next = position && { trail: [...position.trail, { after: view.after, shown: position.shown }], shown: position.shown + page.count };
+  go({ ...view, after: page.next }, next, state.total);
+});
+
+$("previous-page").addEventListener("click", () => {
+  const { trail } = state.position;
+  const before = trail.at(-1);
+  go({ ...state.view, after: before.after }, { trail: trail.slice(0, -1), shown: before.shown }, state.total);
+});
+
+$("first-page").addEventListener("click", () => go({ ...state.view, after: null }));
+
+$("details-close").addEventListener("click", () => $("details").close());
+
+// --- downloads ---
+
+async function download(kind) {
+  if (state.download) return;
+  const controller = new AbortController();
+  state.download = controller;
+  const file = kind === "csv" ? new CsvFile() : new JsonLinesFile();
+  const label = kind === "csv" ? "CSV" : "JSON Lines";
+  let received = 0;
+  let total = null;
+  showDownload(true, `Preparing the ${label} download…`);
+  try {
+    await walk(
+      (after, signal) => fetchPage(state.view, { after, count: DOWNLOAD_PAGE_SIZE }, signal),
+      (page) => {
+        total ??= page.total;
+        received += page.rooms.length;
+        file.add(page.rooms);
+        showProgress(received, total);
+      },
+      controller.signal,
+    );
+    save(file.blob(), `calls-${new Date().toISOString().slice(0, 19).replaceAll(":", "-")}.${kind === "csv" ? "csv" : "jsonl"}`);
+    showDownload(false, `Downloaded ${count(received)} calls as ${label}.`);
+  } catch (error) {
+    if (error.name === "AbortError") {
+      showDownload(false, "Download cancelled.");
+    } else if (error instanceof ApiError && error.status === 401) {
+      failed(error);
+    } else {
+      showDownload(false, `The download stopped: ${explain(error)}`);
+    }
+  } finally {
+    state.download = null;
+  }
+}
+
+function showDownload(running, text) {
+  $("download").hidden = false;
+  $("download-progress").hidden = !running;
+  $("download-cancel").hidden = !running;
+  $("download-text").textContent = text;
+  $("download-csv").disabled = running;
+  $("download-jsonl").disabled = running;
+  if (running) $("download-progress").removeAttribute("value");
+}
+
+function showProgress(received, total) {
+  const progress = $("download-progress");
+  if (total) {
+    progress.max = total;
+    progress.value = Math.min(received, total);
+  }
+  $("download-text").textContent = total
+    ? `Downloading: ${count(received)} of ${count(total)} calls`
+    : `Downloading: ${count(received)} calls`;
+}
+
+function save(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+$("download-csv").addEventListener("click", () => download("csv"));
+$("download-jsonl").addEventListener("click", () => download("jsonl"));
+$("download-cancel").addEventListener("click", () => state.download?.abort());
+
+$("time-zone").textContent = timeZone;
+$("details-time-zone").textContent = timeZone;
+start();
