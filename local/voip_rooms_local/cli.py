@@ -143,6 +143,9 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
     url = f"http://{args.host}:{server.server_port}{handler.ROOMS_PATH}"
     print(f"voip-rooms: serving {url} on {database_label} (Ctrl-C stops)", flush=True)
+    if SETTINGS.enable_calls_page:
+        page = f"http://{args.host}:{server.server_port}{handler.CALLS_PAGE_PATH}"
+        print(f"voip-rooms: the Calls page is {page} (sign in as a demo user below)", flush=True)
     if SETTINGS.cors_allowed_origins:
         print(f"voip-rooms: browsers may call it from {', '.join(SETTINGS.cors_allowed_origins)}", flush=True)
     if args.data is None and not SETTINGS.mongodb_uri:

@@ -109,3 +109,9 @@ def string_visitor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 def cors_server() -> Iterator[Server]:
     """Serving the demo dataset to browsers on one other origin (CORS_ALLOWED_ORIGINS)."""
     yield from _serve(settings={"CORS_ALLOWED_ORIGINS": "http://localhost:5173"})
+
+
+@pytest.fixture(scope="module")
+def calls_page_off_server() -> Iterator[Server]:
+    """Serving the demo dataset without the Calls page (ENABLE_CALLS_PAGE=false)."""
+    yield from _serve(settings={"ENABLE_CALLS_PAGE": "false"})

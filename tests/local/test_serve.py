@@ -14,7 +14,7 @@ from urllib.error import HTTPError
 
 import pytest
 
-from tests.local.conftest import server_output
+from tests.local.conftest import server_output, server_printed
 from voip_rooms_local.demo import DEMO_USERS
 
 ADMIN = DEMO_USERS[0]
@@ -147,6 +147,38 @@ def test_the_swagger_ui_serves_the_published_document(server: tuple[subprocess.P
     assert {key: value for key, value in served.items() if key != "servers"} == {
         key: value for key, value in published.items() if key != "servers"
     }
+
+
+def test_the_calls_page_is_on_and_its_assets_come_from_the_package(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, base = server
+    with urllib.request.urlopen(f"{base}/voip-calls", timeout=30) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+        # The function's headers reach the browser as a front door passes them.
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        page = response.read().decode("utf-8")
+    stylesheet = re.search(r'href="(voip-calls/assets/calls\.[0-9a-f]+\.css)"', page)
+    assert stylesheet
+    with urllib.request.urlopen(f"{base}/{stylesheet.group(1)}", timeout=30) as response:
+        assert response.headers["Content-Type"] == "text/css; charset=utf-8"
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_serve_prints_where_the_calls_page_is(server: tuple[subprocess.Popen[str], str]) -> None:
+    process, base = server
+    assert server_printed(
+        process, f"voip-rooms: the Calls page is {base}/voip-calls (sign in as a demo user below)"
+    )
+
+
+def test_with_the_calls_page_off_serve_answers_its_path_with_404(
+    calls_page_off_server: tuple[subprocess.Popen[str], str],
+) -> None:
+    _, base = calls_page_off_server
+    status, _, body = _request(f"{base}/voip-calls")
+    assert (status, body) == (404, {"success": False, "error": "Not found"})
 
 
 def _send_with_repeats(
