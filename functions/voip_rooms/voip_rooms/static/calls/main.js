@@ -257,6 +257,8 @@ function fillFilters(filters) {
     const field = form.elements[name];
     if (field && !field.disabled) field.value = Array.isArray(value) ? value.join(", ") : value;
   }
+  const active = Object.values(filters).filter((value) => value.length).length;
+  $("filters-summary").textContent = active ? `Filters (${active} in use)` : "Filters";
 }
 
 function formFilters() {
@@ -381,6 +383,8 @@ $("download-csv").addEventListener("click", () => download("csv"));
 $("download-jsonl").addEventListener("click", () => download("jsonl"));
 $("download-cancel").addEventListener("click", () => state.download?.abort());
 
+// On a narrow window the filters start folded away, so that the calls come first.
+if (matchMedia("(max-width: 40rem)").matches) $("filters-panel").open = false;
 $("time-zone").textContent = timeZone;
 $("details-time-zone").textContent = timeZone;
 start();
