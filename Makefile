@@ -42,10 +42,14 @@ validate: setup
 # So does Playwright, which end-to-end tests use only as a driver of Debian's Chromium.
 TOOL_scan := checkov==3.3.30
 TOOL_fuzz := schemathesis==4.32.5
-TOOL_e2e := playwright==1.65.2
+TOOL_e2e := playwright==1.65.2 pytest==9.2.0
+# The accessibility engine the Calls page's browser tests inject (from the npm registry, never a CDN).
+AXE_CORE_VERSION := 4.14.1
 # mutmut runs the tests in its own process, so the project and its test dependencies go beside it.
 TOOL_mutation := mutmut==3.8.1 -e '.[test]'
 .venv-mutation/.installed: pyproject.toml
+# A new pin of a browser-test tool installs it where the environment exists already.
+.venv-e2e/.installed: Makefile
 
 .venv-%/.installed:
 	@test -x .venv-$*/bin/python || $(PYTHON) -m venv .venv-$*
@@ -61,11 +65,17 @@ scan: .venv-scan/.installed
 fuzz: setup .venv-fuzz/.installed
 	bash tests/fuzz/run.sh .venv-fuzz/bin/schemathesis
 
-# The Swagger UI of `voip-rooms serve` in a real headless Chromium: Debian's package, installed here when
-# missing (never a browser download); the screenshot lands in e2e-artifacts/.
-e2e: setup .venv-e2e/.installed
+# The Swagger UI and the Calls page of `voip-rooms serve` in a real headless Chromium: Debian's package,
+# installed here when missing (never a browser download); the screenshots land in e2e-artifacts/.
+# The Calls page's tests are pytest's, in the tool's environment, without the project's conftest.py.
+e2e: setup .venv-e2e/.installed .venv-e2e/axe-core-$(AXE_CORE_VERSION)
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
-	.venv-e2e/bin/python tests/e2e/swagger_ui.py
+	.venv-e2e/bin/python -m tests.e2e.swagger_ui
+	.venv-e2e/bin/python -m pytest -p no:cacheprovider --confcutdir=tests/e2e tests/e2e/calls_page.py
+
+.venv-e2e/axe-core-$(AXE_CORE_VERSION): | .venv-e2e/.installed
+	npm install --silent --no-audit --no-fund --prefix .venv-e2e axe-core@$(AXE_CORE_VERSION)
+	@touch $@
 
 # sam build needs the function's runtime (python3.13) on PATH; pyenv provides it beside the default.
 build: setup

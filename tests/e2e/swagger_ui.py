@@ -8,48 +8,16 @@ Playwright's Python package only) against the project's .venv/bin/voip-rooms.
 
 from __future__ import annotations
 
-import re
-import subprocess
 import sys
-import threading
-from pathlib import Path
 
 from playwright.sync_api import Page, Request, Response, expect, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "e2e-artifacts"
+from tests.e2e.local_server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, serve
+
 SCREENSHOT = ARTIFACTS / "swagger-ui.png"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DOCS_PATH = "/api/v1/voip/rooms/docs"
 ADMIN_ID, ADMIN_TOKEN = "demo-admin", "demo-admin-token"
 TIMEOUT_MS = 30_000
-
-
-def _serve() -> tuple[subprocess.Popen[str], str]:
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "voip-rooms"), "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert server.stdout is not None
-    first_line = server.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:\d+", first_line)
-    if not match:
-        server.kill()
-        raise SystemExit(f"e2e: the local server did not start: {first_line}")
-    # Its request lines: read them, or a full pipe would stall the server.
-    threading.Thread(target=server.stdout.read, daemon=True).start()
-    return server, match.group(0)
 
 
 def _authorize(page: Page) -> None:
@@ -75,7 +43,7 @@ def _try_open_rooms(page: Page) -> None:
 
 
 def main() -> int:
-    server, base = _serve()
+    server, base = serve()
     failed: list[str] = []
     try:
         with sync_playwright() as playwright:

@@ -1,0 +1,838 @@
+"""`make e2e`: the Calls page of `voip-rooms serve` in a real, headless Chromium (Debian's, no download).
+
+Each test drives the page as a person would (the form's fields, the column headers, the buttons, the keyboard)
+and compares what it shows with what the API itself answers for the same request. The server holds the demo
+data and the three documents of tests/e2e/dataset.py. The browser's time zone is Asia/Kolkata (UTC+05:30), so
+that a date handled as UTC, or a day boundary in the wrong zone, shows. Screenshots land in e2e-artifacts/.
+
+Runs under pytest in its own environment (.venv-e2e: Playwright and pytest) against the project's
+.venv/bin/voip-rooms; the accessibility scan injects axe-core from .venv-e2e/node_modules (npm).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Dialog,
+    Download,
+    Page,
+    Route,
+    expect,
+    sync_playwright,
+)
+
+from tests.e2e.dataset import (
+    EXPIRED_TOKEN,
+    EXPIRED_USER_ID,
+    FORMULA_NAME,
+    FORMULA_ROOM_ID,
+    MARKUP_NAME,
+    MARKUP_ROOM_ID,
+)
+from tests.e2e.local_server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, serve
+
+TIME_ZONE = "Asia/Kolkata"
+AXE = ROOT / ".venv-e2e" / "node_modules" / "axe-core" / "axe.min.js"
+ADMIN = ("demo-admin", "demo-admin-token")
+AGENT = ("demo-agent-1", "demo-agent-1-token")
+BOT = ("demo-bot", "demo-bot-pat")  # a personal access token, what the sign-in form asks for
+PLAIN_USER = ("demo-user", "demo-user-token")  # no omnichannel role
+DEFAULT_SORT = {"ts": -1}
+TIMEOUT_MS = 30_000
+DASH = "\N{EN DASH}"  # between the first and last row of a range
+Room = dict[str, Any]
+
+
+# --- the server, the API as the tests read it, the browser ---
+
+
+@pytest.fixture(scope="session")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("calls-page-data")
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "tests.e2e.dataset", str(data)], cwd=ROOT, check=True
+    )
+    server, url = serve("--data", str(data))
+    yield url
+    server.kill()
+    server.wait()
+    if server.stdout is not None:
+        server.stdout.close()
+
+
+def api(base: str, params: dict[str, Any], user: tuple[str, str] = ADMIN) -> dict[str, Any]:
+    """One answer of the API, read as any client would."""
+    query = urllib.parse.urlencode(
+        {name: json.dumps(value) if isinstance(value, dict) else value for name, value in params.items()},
+        doseq=True,
+    )
+    request = urllib.request.Request(
+        f"{base}/api/v1/voip/rooms?{query}", headers={"X-User-Id": user[0], "X-Auth-Token": user[1]}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer: dict[str, Any] = json.loads(response.read())
+    return answer
+
+
+def api_walk(base: str, params: dict[str, Any]) -> list[Room]:
+    """Every matching room, walked with the cursor as the API documents it."""
+    rooms: list[Room] = []
+    after = None
+    while True:
+        page = api(base, {**params, "count": 100, **({"after": after} if after else {})})
+        rooms += page["rooms"]
+        after = page["next"]
+        if not after:
+            return rooms
+
+
+def ids(rooms: list[Room]) -> list[str]:
+    return [str(room["_id"]) for room in rooms]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+def _context(browser: Browser, **options: Any) -> BrowserContext:
+    context = browser.new_context(
+        **{"viewport": {"width": 1280, "height": 800}, "timezone_id": TIME_ZONE, "locale": "en-US"} | options
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = _context(browser)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    """A tab in which no script failed, no alert opened, and the policy refused nothing the page does."""
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+
+    def dialog_opened(dialog: Dialog) -> None:
+        problems.append(f"dialog opened: {dialog.message}")
+        dialog.dismiss()
+
+    tab.on("dialog", dialog_opened)
+    tab.on(
+        "console",
+        lambda message: (
+            problems.append(f"console: {message.text}")
+            if "Content Security Policy" in message.text or "Trusted Type" in message.text
+            else None
+        ),
+    )
+    yield tab
+    assert problems == []
+
+
+def rocket_chat_session(context: BrowserContext, user: tuple[str, str]) -> None:
+    """What Rocket.Chat's web client leaves in local storage on its own origin."""
+    context.add_init_script(
+        f"localStorage.setItem('Meteor.userId', {json.dumps(user[0])});"
+        f"localStorage.setItem('Meteor.loginToken', {json.dumps(user[1])});"
+    )
+
+
+def open_page(page: Page, base: str, search: str = "") -> None:
+    page.goto(f"{base}/voip-calls{search}")
+    settled(page)
+
+
+def settled(page: Page) -> None:
+    """The page's request is answered and shown (rows, or a message)."""
+    expect(page.locator("#loading-page")).to_be_hidden()
+    expect(page.locator("#calls-region")).not_to_have_attribute("aria-busy", "true")
+
+
+def sign_in_with_form(page: Page, user: tuple[str, str]) -> None:
+    page.get_by_label("User ID").fill(user[0])
+    page.get_by_label("Personal access token").fill(user[1])
+    page.get_by_role("button", name="Sign in").click()
+    settled(page)
+
+
+def shown_ids(page: Page) -> list[str]:
+    found: list[str] = page.locator("#rows tr[data-room-id]").evaluate_all(
+        "rows => rows.map(row => row.dataset.roomId)"
+    )
+    return found
+
+
+def search_params(page: Page) -> dict[str, list[str]]:
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"calls-{name}.png")
+
+
+def day_bounds(first: str, last: str) -> dict[str, str]:
+    """Whole days in the browser's time zone, as the instants the API takes."""
+
+    def instant(day: str, hour: int, minute: int, second: int, microsecond: int) -> str:
+        year, month, date = map(int, day.split("-"))
+        local = datetime(year, month, date, hour, minute, second, microsecond, tzinfo=ZoneInfo(TIME_ZONE))
+        return local.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    return {"start": instant(first, 0, 0, 0, 0), "end": instant(last, 23, 59, 59, 999_000)}
+
+
+# --- signing in ---
+
+
+def test_on_rocket_chat_s_origin_the_page_signs_in_with_the_rocket_chat_session(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base)
+
+    expect(page.locator("#account-name")).to_have_text("Signed in as demo-admin (Rocket.Chat session)")
+    expected = api(base, {"sort": DEFAULT_SORT, "count": 50})
+    assert shown_ids(page) == ids(expected["rooms"])
+    expect(page.locator("#summary")).to_have_text(f"Calls 1{DASH}50 of {expected['total']}")
+    expect(page.locator("#page-label")).to_have_text("Page 1")
+    screenshot(page, "table")
+
+
+def test_elsewhere_the_form_signs_in_for_this_tab_only_and_sign_out_forgets_it(
+    base: str, browser: Browser, page: Page
+) -> None:
+    open_page(page, base)
+    expect(page.locator("#sign-in")).to_be_visible()
+    screenshot(page, "sign-in")
+
+    sign_in_with_form(page, BOT)
+
+    expect(page.locator("#account-name")).to_have_text("Signed in as demo-bot (personal access token)")
+    assert shown_ids(page) == ids(api(base, {"sort": DEFAULT_SORT, "count": 50})["rooms"])
+    # The token lives in this tab's session storage only: nothing in local storage, nothing in the URL.
+    assert page.evaluate("Object.keys(localStorage)") == []
+    assert BOT[1] in page.evaluate("JSON.stringify(sessionStorage)")
+    assert BOT[1] not in page.url
+    page.reload()
+    settled(page)
+    expect(page.locator("#calls")).to_be_visible()
+    # Another browser session (a new window after closing this one) has to sign in again.
+    other = _context(browser)
+    try:
+        fresh = other.new_page()
+        open_page(fresh, base)
+        expect(fresh.locator("#sign-in")).to_be_visible()
+    finally:
+        other.close()
+
+    page.get_by_role("button", name="Sign out").click()
+
+    expect(page.locator("#sign-in")).to_be_visible()
+    expect(page.locator("#sign-in-message")).to_have_text("You have signed out of this page.")
+    assert BOT[1] not in page.evaluate("JSON.stringify(sessionStorage)")
+    page.reload()
+    expect(page.locator("#sign-in")).to_be_visible()
+
+
+def test_an_expired_rocket_chat_session_shows_the_sign_in_with_what_to_do(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, (EXPIRED_USER_ID, EXPIRED_TOKEN))
+    open_page(page, base)
+
+    expect(page.locator("#sign-in")).to_be_visible()
+    expect(page.locator("#calls")).to_be_hidden()
+    expect(page.locator("#sign-in-message")).to_have_text(
+        "Your Rocket.Chat session has expired or was signed out. Sign in to Rocket.Chat again and reload "
+        "this page, or sign in here with a personal access token."
+    )
+    screenshot(page, "expired-session")
+    # A personal access token then works in this tab, ahead of the expired session.
+    sign_in_with_form(page, BOT)
+    expect(page.locator("#calls")).to_be_visible()
+
+
+def test_a_refused_token_from_the_form_is_forgotten_and_the_sign_in_says_so(base: str, page: Page) -> None:
+    open_page(page, base)
+    sign_in_with_form(page, ("demo-bot", "not-the-token"))
+
+    expect(page.locator("#sign-in-message")).to_have_text(
+        "Your session has expired or its token is no longer valid. Sign in again."
+    )
+    assert page.evaluate("sessionStorage.getItem('voip-calls.session')") is None
+
+
+# --- what the API refuses, as messages ---
+
+
+def test_a_user_without_the_permissions_gets_a_message_not_a_blank_table(base: str, page: Page) -> None:
+    open_page(page, base)
+    sign_in_with_form(page, PLAIN_USER)
+
+    expect(page.locator("#message")).to_contain_text("Your Rocket.Chat roles do not allow viewing calls.")
+    expect(page.locator("#rows")).to_have_text("No calls shown: see the message above.")
+    expect(page.locator("#scope-note")).to_be_hidden()
+
+
+def test_an_unavailable_database_is_a_message_and_try_again_recovers(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    unavailable = {"success": False, "error": "Service temporarily unavailable"}
+
+    def the_api(url: str) -> bool:
+        return "/api/v1/voip/rooms?" in url
+
+    def unavailable_database(route: Route) -> None:
+        route.fulfill(status=503, content_type="application/json", body=json.dumps(unavailable))
+
+    page.route(the_api, unavailable_database)
+    open_page(page, base)
+
+    expect(page.locator("#message")).to_have_text(
+        "The call history is temporarily unavailable: the database did not answer. Try again in a moment."
+    )
+    expect(page.locator("#rows")).to_have_text("No calls shown: see the message above.")
+    screenshot(page, "unavailable")
+    page.unroute(the_api)
+    page.get_by_role("button", name="Try again").click()
+    settled(page)
+
+    expect(page.locator("#message")).to_have_text("")
+    assert len(shown_ids(page)) == 50
+
+
+def test_an_agent_sees_only_the_calls_they_served(base: str, page: Page) -> None:
+    open_page(page, base)
+    sign_in_with_form(page, AGENT)
+
+    expected = api(base, {"agents": AGENT[0], "sort": DEFAULT_SORT, "count": 50}, user=AGENT)
+    assert shown_ids(page) == ids(expected["rooms"])
+    assert all(room["servedBy"]["_id"] == AGENT[0] for room in expected["rooms"])
+    expect(page.locator("#summary")).to_have_text(
+        f"Calls 1{DASH}{len(expected['rooms'])} of {expected['total']}"
+    )
+    expect(page.locator("#scope-note")).to_have_text(
+        "You see the calls you served: your Rocket.Chat role does not show other agents' calls."
+    )
+    expect(page.get_by_label("Agent IDs")).to_be_disabled()
+    expect(page.get_by_label("Agent IDs")).to_have_value(AGENT[0])
+    # Other filters still apply, within the agent's own calls.
+    page.get_by_label("Status").select_option("false")
+    settled(page)
+    closed = api(base, {"agents": AGENT[0], "open": "false", "sort": DEFAULT_SORT, "count": 50}, user=AGENT)
+    assert shown_ids(page) == ids(closed["rooms"])
+    screenshot(page, "agent")
+
+
+# --- filters, order, pages: what the API answers ---
+
+
+FILTERS = [
+    ("Name", "olga", {"roomName": "olga"}),
+    ("Agent IDs", "demo-agent-2, demo-agent-4", {"agents": ["demo-agent-2", "demo-agent-4"]}),
+    ("Status", "false", {"open": "false"}),
+    ("Status", "true", {"open": "true"}),
+    ("Direction", "outbound", {"direction": "outbound"}),
+    ("Queue", "billing", {"queue": "billing"}),
+    ("Tags", "vip, refund", {"tags": ["vip", "refund"]}),
+    ("Visitor ID", "visitor-guest-261", {"visitorId": "visitor-guest-261"}),
+]
+DATE_FILTERS = [
+    ("Started", "2026-09-01", "2026-09-30", "createdAt"),
+    ("Closed", "2026-10-01", "2026-10-03", "closedAt"),
+]
+
+
+@pytest.mark.parametrize("case", FILTERS, ids=[f"{f[0]}={f[1]}" for f in FILTERS])
+def test_each_filter_shows_the_rows_the_api_answers_and_lives_in_the_url(
+    base: str, context: BrowserContext, page: Page, case: tuple[str, str, dict[str, Any]]
+) -> None:
+    label, value, params = case
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base)
+
+    field = page.get_by_label(label, exact=True)
+    if field.evaluate("element => element.tagName") == "SELECT":
+        field.select_option(value)  # a list applies at once
+    else:
+        field.fill(value)
+        field.press("Enter")
+    settled(page)
+
+    expected = api(base, {**params, "sort": DEFAULT_SORT, "count": 50})
+    assert expected["rooms"], "a filter that matches nothing proves little"
+    assert shown_ids(page) == ids(expected["rooms"])
+    expect(page.locator("#summary")).to_contain_text(f"of {expected['total']}")
+    url_params = search_params(page)
+    for name, wanted in params.items():
+        assert url_params[name] == (wanted if isinstance(wanted, list) else [wanted])
+
+
+@pytest.mark.parametrize("case", DATE_FILTERS, ids=[f[0] for f in DATE_FILTERS])
+def test_a_date_range_is_whole_days_in_the_browser_s_time_zone(
+    base: str, context: BrowserContext, page: Page, case: tuple[str, str, str, str]
+) -> None:
+    legend, first, last, parameter = case
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base)
+
+    ranges = page.get_by_role("group", name=legend)
+    ranges.get_by_label("from").fill(first)
+    ranges.get_by_label("to").fill(last)
+    with page.expect_request(lambda request: parameter in request.url) as sent:
+        page.get_by_role("button", name="Apply filters").click()
+    settled(page)
+
+    # From the first day's midnight to the last day's end, in Kolkata: 18:30 UTC the day before, and so on.
+    bounds = day_bounds(first, last)
+    assert bounds["start"].endswith("T18:30:00.000Z")
+    asked = urllib.parse.parse_qs(urllib.parse.urlsplit(sent.value.url).query)
+    assert json.loads(asked[parameter][0]) == bounds
+    expected = api(base, {parameter: bounds, "sort": DEFAULT_SORT, "count": 50})
+    assert expected["rooms"]
+    assert shown_ids(page) == ids(expected["rooms"])
+    expect(page.locator("#summary")).to_contain_text(f"of {expected['total']}")
+    assert search_params(page)[f"{parameter[:-2]}From"] == [first]
+
+
+SORTS = [
+    ("Name", "fname"),
+    ("Phone", "v.phone"),
+    ("Queue", "queue"),
+    ("Started", "ts"),
+    ("Duration", "callDuration"),
+    ("Waiting", "callWaitingTime"),
+    ("Direction", "direction"),
+    ("Closed", "closedAt"),
+]
+
+
+@pytest.mark.parametrize(("header", "key"), SORTS)
+def test_each_sortable_column_orders_the_rows_as_the_api_does_both_ways(
+    base: str, context: BrowserContext, page: Page, header: str, key: str
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base)
+    column = page.get_by_role("columnheader", name=header)
+
+    # A column's first click orders it ascending (Started, the default order newest first, turns around).
+    for direction in (1, -1):
+        column.get_by_role("button").click()
+        settled(page)
+        expected = api(base, {"sort": {key: direction}, "count": 50})
+        assert shown_ids(page) == ids(expected["rooms"]), (key, direction)
+        expect(column).to_have_attribute("aria-sort", "ascending" if direction == 1 else "descending")
+        # The default order (newest first) leaves the URL without a sort.
+        written = [] if (key, direction) == ("ts", -1) else [f"{'-' if direction == -1 else ''}{key}"]
+        assert search_params(page).get("sort", []) == written
+
+
+def test_paging_forward_reaches_every_call_once_and_previous_and_back_return(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base)
+    page.get_by_label("Rows per page").select_option("100")
+    settled(page)
+
+    pages = [shown_ids(page)]
+    while page.get_by_role("button", name="Next page").is_enabled():
+        page.get_by_role("button", name="Next page").click()
+        settled(page)
+        pages.append(shown_ids(page))
+        if len(pages) == 2:
+            page.evaluate("window.scrollTo(0, 0)")
+            screenshot(page, "page-2")  # the README's picture: demo calls only, a page into the history
+    walk = ids(api_walk(base, {"sort": DEFAULT_SORT}))
+
+    assert [room for rows in pages for room in rows] == walk
+    assert len(pages) == -(-len(walk) // 100)
+    expect(page.locator("#summary")).to_have_text(
+        f"Calls {(len(pages) - 1) * 100 + 1}{DASH}{len(walk)} of {len(walk)}"
+    )
+    expect(page.locator("#page-label")).to_have_text(f"Page {len(pages)}")
+    # "Previous page" steps back through the cursors kept, and the browser's back and forward too.
+    page.get_by_role("button", name="Previous page").click()
+    settled(page)
+    assert shown_ids(page) == pages[-2]
+    page.go_back()
+    settled(page)
+    assert shown_ids(page) == pages[-1]
+    page.go_back()
+    settled(page)
+    assert shown_ids(page) == pages[-2]
+    page.go_forward()
+    settled(page)
+    assert shown_ids(page) == pages[-1]
+    page.get_by_role("button", name="First page").click()
+    settled(page)
+    assert shown_ids(page) == pages[0]
+    expect(page.get_by_role("button", name="Previous page")).to_be_disabled()
+
+
+def test_a_view_s_url_is_a_bookmark_and_back_and_forward_step_through_views(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base)
+    page.get_by_label("Name", exact=True).fill("olga")
+    page.get_by_label("Name", exact=True).press("Enter")
+    settled(page)
+    page.get_by_label("Queue").fill("sales")
+    page.get_by_label("Queue").press("Enter")
+    settled(page)
+    page.get_by_role("columnheader", name="Duration").get_by_role("button").click()
+    settled(page)
+    both = ids(
+        api(base, {"roomName": "olga", "queue": "sales", "sort": {"callDuration": 1}, "count": 50})["rooms"]
+    )
+    assert shown_ids(page) == both
+    expect(page.get_by_text("Filters (2 in use)")).to_be_visible()
+    bookmark = page.url
+
+    page.go_back()
+    settled(page)
+    assert search_params(page) == {"roomName": ["olga"], "queue": ["sales"]}
+    page.go_back()
+    settled(page)
+    expect(page.get_by_label("Queue")).to_have_value("")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("olga")
+    assert shown_ids(page) == ids(api(base, {"roomName": "olga", "sort": DEFAULT_SORT, "count": 50})["rooms"])
+    page.go_forward()
+    page.go_forward()
+    settled(page)
+    assert shown_ids(page) == both
+
+    shared = page.context.new_page()
+    shared.goto(bookmark)
+    settled(shared)
+    assert shown_ids(shared) == both
+    expect(shared.get_by_label("Queue")).to_have_value("sales")
+    expect(shared.get_by_role("columnheader", name="Duration")).to_have_attribute("aria-sort", "ascending")
+    page.get_by_role("button", name="Clear").click()
+    settled(page)
+    assert search_params(page) == {"sort": ["callDuration"]}
+
+
+# --- a room's details ---
+
+
+def flatten(value: Any, path: str = "") -> dict[str, Any]:
+    """A room's fields by dotted path, as the page lists them (an empty document stays one field)."""
+    if isinstance(value, dict) and (value or not path):
+        cells: dict[str, Any] = {}
+        for key, inner in value.items():
+            cells |= flatten(inner, f"{path}.{key}" if path else key)
+        return cells
+    return {path: value}
+
+
+def test_a_room_s_details_show_every_field_the_api_returns_dates_local_with_utc(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base, "?roomName=souza&open=false")
+    room = api(base, {"roomName": "souza", "open": "false", "sort": DEFAULT_SORT, "count": 1})["rooms"][0]
+
+    opener = page.locator("#rows tr").first.get_by_role("button")
+    opener.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+
+    expect(dialog.get_by_role("heading")).to_have_text(room["fname"])
+    paths = dialog.locator("dt code").all_text_contents()
+    assert paths == list(flatten(room))
+    term = dialog.locator("dt").filter(has=page.locator("code", has_text=re.compile(r"^ts$")))
+    started = term.locator("xpath=following-sibling::dd[1]")
+    local = datetime.fromisoformat(room["ts"].replace("Z", "+00:00")).astimezone(ZoneInfo(TIME_ZONE))
+    expect(started).to_contain_text(local.strftime("%b %-d, %Y"))
+    expect(started).to_contain_text(f"{room['ts'][:10]} {room['ts'][11:23]} UTC")
+    expect(dialog).to_contain_text(f"({room['callDuration']:,} ms)")
+    screenshot(page, "details")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(opener).to_be_focused()
+
+
+# --- room data is text ---
+
+
+def test_a_room_named_as_markup_shows_those_characters_and_runs_nothing(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base, "?roomName=onerror")
+
+    row = page.locator(f'#rows tr[data-room-id="{MARKUP_ROOM_ID}"]')
+    expect(row.get_by_role("button")).to_have_text(MARKUP_NAME)
+    expect(row).to_contain_text("<b>vip</b>")
+    assert page.locator("#rows img, #rows b").count() == 0
+    row.get_by_role("button").click()
+    expect(page.get_by_role("dialog").get_by_role("heading")).to_have_text(MARKUP_NAME)
+    assert page.locator("dialog img").count() == 0
+    # The page fixture fails the test if an alert opened or a script failed.
+
+
+# --- downloads ---
+
+
+def _download(page: Page, button: str) -> str:
+    with page.expect_download() as started:
+        page.get_by_role("button", name=button).click()
+    path = started.value.path()
+    return Path(path).read_text(encoding="utf-8")
+
+
+def test_the_json_lines_download_is_the_api_s_own_walk_of_every_matching_call(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base, "?sort=fname")
+
+    text = _download(page, "Download JSON Lines")
+
+    walk = api_walk(base, {"sort": {"fname": 1}})
+    assert len(walk) > 300  # several cursor pages of 100
+    assert [json.loads(line) for line in text.splitlines()] == walk
+    expect(page.locator("#download-text")).to_have_text(f"Downloaded {len(walk)} calls as JSON Lines.")
+
+
+def test_the_csv_download_holds_every_matching_call_with_formulas_neutralised(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base, "?open=false")
+
+    text = _download(page, "Download CSV")
+
+    assert text.startswith("\ufeff")  # so that spreadsheets read UTF-8
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    walk = api_walk(base, {"open": "false", "sort": DEFAULT_SORT})
+    assert [row["_id"] for row in rows] == ids(walk)
+    by_id = {row["_id"]: row for row in rows}
+    for room in walk:
+        row = by_id[str(room["_id"])]
+        assert row["ts"] == room["ts"]
+        assert row["queue"] == room.get("queue", "")
+        assert row["callDuration"] == str(room.get("callDuration", ""))
+        assert row["tags"].removeprefix("'") == "; ".join(room.get("tags", []))
+    # What a spreadsheet would run starts with an apostrophe; the rest is as stored.
+    assert by_id[FORMULA_ROOM_ID]["fname"] == f"'{FORMULA_NAME}"
+    assert by_id[FORMULA_ROOM_ID]["tags"] == "'@SUM(1+1); +1"
+    assert by_id[FORMULA_ROOM_ID]["v.username"] == f"'{FORMULA_NAME}"
+    assert by_id[MARKUP_ROOM_ID]["fname"] == MARKUP_NAME
+    assert all(row["v.phone"].startswith("'+") for row in rows)  # "+1 555 …" would be a formula too
+    expect(page.locator("#download-text")).to_have_text(f"Downloaded {len(walk)} calls as CSV.")
+
+
+def test_a_download_shows_its_progress_and_cancel_stops_it_with_no_file(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base)
+    held: list[Route] = []
+
+    def a_later_page(url: str) -> bool:
+        return "/api/v1/voip/rooms?" in url and "after=" in url
+
+    def hold(route: Route) -> None:
+        held.append(route)  # the second page never answers
+
+    page.route(a_later_page, hold)
+    downloads: list[Download] = []
+
+    def downloaded(download: Download) -> None:
+        downloads.append(download)
+
+    page.on("download", downloaded)
+    total = api(base, {"count": 1})["total"]
+
+    page.get_by_role("button", name="Download CSV").click()
+
+    expect(page.locator("#download-text")).to_have_text(f"Downloading: 100 of {total} calls")
+    expect(page.locator("#download-progress")).to_have_attribute("value", "100")
+    expect(page.get_by_role("button", name="Download CSV")).to_be_disabled()
+    screenshot(page, "download")
+    page.get_by_role("button", name="Cancel download").click()
+
+    expect(page.locator("#download-text")).to_have_text("Download cancelled.")
+    expect(page.get_by_role("button", name="Download CSV")).to_be_enabled()
+    expect(page.get_by_role("button", name="Cancel download")).to_be_hidden()
+    assert downloads == []
+    assert len(held) == 1
+    page.unroute(a_later_page)
+
+
+# --- a tool people use all day ---
+
+
+def test_keyboard_alone_filters_sorts_opens_details_and_pages(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base)
+
+    page.get_by_label("Name", exact=True).focus()
+    page.keyboard.type("an")
+    page.keyboard.press("Enter")
+    settled(page)
+    page.get_by_role("columnheader", name="Queue").get_by_role("button").focus()
+    page.keyboard.press("Enter")
+    settled(page)
+    expected = api(base, {"roomName": "an", "sort": {"queue": 1}, "count": 50})
+    assert expected["next"]  # more than one page
+    assert shown_ids(page) == ids(expected["rooms"])
+    # From the sort button, Tab walks through the five sortable headers after it into the first row.
+    for _ in range(6):
+        page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.closest('tr')?.dataset.roomId ?? null")
+    assert focused == expected["rooms"][0]["_id"]
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    page.get_by_role("button", name="Next page").focus()
+    page.keyboard.press("Enter")
+    settled(page)
+    expect(page.locator("#page-label")).to_have_text("Page 2")
+
+
+def test_at_1280_by_800_the_table_fits_and_its_first_rows_show_without_scrolling(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base)
+
+    region = page.locator("#calls-region")
+    assert region.evaluate("element => element.scrollWidth <= element.clientWidth")
+    first_rows = page.locator("#rows tr").nth(5).bounding_box()
+    assert first_rows is not None
+    assert first_rows["y"] + first_rows["height"] <= 800
+
+
+def test_on_a_narrow_window_only_the_table_scrolls_sideways_and_the_controls_stack(
+    base: str, browser: Browser
+) -> None:
+    narrow = _context(browser, viewport={"width": 390, "height": 844})
+    try:
+        rocket_chat_session(narrow, ADMIN)
+        page = narrow.new_page()
+        open_page(page, base)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        # The table's own region scrolls, and takes the keyboard's focus to do so.
+        region = page.locator("#calls-region")
+        assert region.evaluate("element => element.scrollWidth > element.clientWidth")
+        expect(region).to_have_attribute("tabindex", "0")
+        # The filters start folded away, the calls first; opened, they stack in one column.
+        expect(page.get_by_label("Name", exact=True)).to_be_hidden()
+        expect(page.locator("#rows tr").first).to_be_in_viewport()
+        screenshot(page, "narrow")
+        page.get_by_text("Filters", exact=True).click()
+        name, agents = (
+            page.get_by_label("Name", exact=True).bounding_box(),
+            page.get_by_label("Agent IDs").bounding_box(),
+        )
+        assert name is not None
+        assert agents is not None
+        assert agents["y"] > name["y"]  # one column of fields
+        assert agents["x"] == name["x"]
+    finally:
+        narrow.close()
+
+
+def _serious_violations(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    violations: list[dict[str, Any]] = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['nodes']}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_an_accessibility_scan_of_every_view_finds_nothing_serious(base: str, browser: Browser) -> None:
+    # The scan's script is injected by the test: the page's own policy would refuse it.
+    scanned = _context(browser, bypass_csp=True)
+    try:
+        page = scanned.new_page()
+        open_page(page, base)
+        found = {"sign-in": _serious_violations(page)}
+        sign_in_with_form(page, ("demo-bot", "wrong"))
+        found["sign-in with a message"] = _serious_violations(page)
+        sign_in_with_form(page, BOT)
+        found["table"] = _serious_violations(page)
+        page.locator("#rows tr").first.get_by_role("button").click()
+        found["details"] = _serious_violations(page)
+        page.keyboard.press("Escape")
+        page.get_by_role("button", name="Download JSON Lines").click()
+        expect(page.locator("#download-text")).to_contain_text("Downloaded")
+        found["after a download"] = _serious_violations(page)
+        page.get_by_role("button", name="Sign out").click()
+        sign_in_with_form(page, AGENT)
+        found["an agent's own calls"] = _serious_violations(page)
+        page.set_viewport_size({"width": 390, "height": 844})
+        found["narrow"] = _serious_violations(page)
+    finally:
+        scanned.close()
+
+    assert {view: problems for view, problems in found.items() if problems} == {}
+
+
+def test_the_page_comes_with_its_security_headers_and_loads_nothing_from_elsewhere(
+    base: str, context: BrowserContext
+) -> None:
+    # Its own tab: the test writes markup on purpose, which the policy refuses (and reports).
+    rocket_chat_session(context, ADMIN)
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    response = page.goto(f"{base}/voip-calls")
+    settled(page)
+
+    assert response is not None
+    headers = response.headers
+    policy = headers["content-security-policy"]
+    assert "script-src 'self' 'sha256-" in policy
+    assert "connect-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["cache-control"] == "no-store"
+    assert requested
+    assert all(url.startswith(f"{base}/") for url in requested)
+    # The credentials go in headers to the API only, never in a URL.
+    assert not [url for url in requested if ADMIN[1] in url]
+    # Trusted Types: writing markup into the page is refused by the browser itself.
+    refused = page.evaluate(
+        "() => { try { document.body.insertAdjacentHTML('beforeend', '<b>x</b>'); return false; }"
+        " catch (error) { return error instanceof TypeError; } }"
+    )
+    assert refused is True
