@@ -468,6 +468,7 @@ def test_paging_forward_reaches_every_call_once_and_previous_and_back_return(
         if len(pages) == 2:
             page.evaluate("window.scrollTo(0, 0)")
             screenshot(page, "page-2")  # the README's picture: demo calls only, a page into the history
+            second_page_url = page.url
     walk = ids(api_walk(base, {"sort": DEFAULT_SORT}))
 
     assert [room for rows in pages for room in rows] == walk
@@ -493,6 +494,16 @@ def test_paging_forward_reaches_every_call_once_and_previous_and_back_return(
     settled(page)
     assert shown_ids(page) == pages[0]
     expect(page.get_by_role("button", name="Previous page")).to_be_disabled()
+    # A later page opened from a link: the same rows; where it stands in the walk is not known.
+    shared = page.context.new_page()
+    shared.goto(second_page_url)
+    settled(shared)
+    assert shown_ids(shared) == pages[1]
+    expect(shared.locator("#summary")).to_have_text("100 calls on this page")
+    expect(shared.get_by_role("button", name="Previous page")).to_be_disabled()
+    shared.get_by_role("button", name="First page").click()
+    settled(shared)
+    assert shown_ids(shared) == pages[0]
 
 
 def test_a_view_s_url_is_a_bookmark_and_back_and_forward_step_through_views(

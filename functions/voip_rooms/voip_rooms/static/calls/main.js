@@ -122,7 +122,8 @@ async function loadPage() {
     state.page = page;
     showPage(page);
   } catch (error) {
-    if (error.name !== "AbortError") failed(error);
+    if (error instanceof ApiError) failed(error);
+    else if (error.name !== "AbortError") throw error; // a fault of this page's own: never hidden
   } finally {
     if (state.loading === controller) stopLoading();
   }
@@ -164,7 +165,7 @@ function ownId() {
 }
 
 function failed(error) {
-  if (error instanceof ApiError && error.status === 401) {
+  if (error.status === 401) {
     forgetRefused(state.session);
     showSignIn(
       state.session.source === "rocketchat"
@@ -318,12 +319,13 @@ async function download(kind) {
   state.download = controller;
   const file = kind === "csv" ? new CsvFile() : new JsonLinesFile();
   const label = kind === "csv" ? "CSV" : "JSON Lines";
+  const { view } = state; // the filters and order of the moment the download began, to its end
   let received = 0;
   let total = null;
   showDownload(true, `Preparing the ${label} download…`);
   try {
     await walk(
-      (after, signal) => fetchPage(state.view, { after, count: DOWNLOAD_PAGE_SIZE }, signal),
+      (after, signal) => fetchPage(view, { after, count: DOWNLOAD_PAGE_SIZE }, signal),
       (page) => {
         total ??= page.total;
         received += page.rooms.length;
@@ -337,7 +339,10 @@ async function download(kind) {
   } catch (error) {
     if (error.name === "AbortError") {
       showDownload(false, "Download cancelled.");
-    } else if (error instanceof ApiError && error.status === 401) {
+    } else if (!(error instanceof ApiError)) {
+      showDownload(false, "The download stopped.");
+      throw error;
+    } else if (error.status === 401) {
       failed(error);
     } else {
       showDownload(false, `The download stopped: ${explain(error)}`);
