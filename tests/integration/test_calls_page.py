@@ -24,6 +24,12 @@ ASSET_PATH = f"{CALLS_PAGE_PATH}/assets"
 YEAR = 365 * 24 * 3600
 
 
+@pytest.fixture(autouse=True)
+def new_container() -> None:
+    """The page built afresh, as in a new container: each test reads the files itself."""
+    calls_page.site.cache_clear()
+
+
 @pytest.fixture
 def page_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(handler, "SETTINGS", replace(SETTINGS, enable_calls_page=True))
@@ -207,6 +213,13 @@ def test_a_trailing_slash_is_sent_to_the_page_relatively_with_its_filters(door: 
     assert result["statusCode"] == 308
     # Relative: "/prod/voip-calls/" becomes "/prod/voip-calls" behind a REST API stage.
     assert _headers(result)["location"] == "../voip-calls?roomName=Mary+Jones&open=true"
+    assert _headers(result)["cache-control"] == "no-store"
+    assert result["body"] == ""
+
+
+@pytest.mark.usefixtures("page_on")
+def test_a_trailing_slash_without_filters_is_sent_to_the_page_alone() -> None:
+    assert _headers(_get("http", f"{CALLS_PAGE_PATH}/"))["location"] == "../voip-calls"
 
 
 @pytest.mark.usefixtures("page_on")

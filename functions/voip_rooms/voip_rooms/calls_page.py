@@ -50,9 +50,17 @@ COMMON_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
-# The page changes with every deployment and is tiny: never stored. Hashed assets never change.
-PAGE_CACHE = "no-store"
-ASSET_CACHE = "public, max-age=31536000, immutable"
+# The page changes with every deployment and is tiny: never stored. Its policy names its import map's hash.
+PAGE_HEADERS = {**COMMON_HEADERS, "Cross-Origin-Opener-Policy": "same-origin", "Cache-Control": "no-store"}
+CONTENT_SECURITY_POLICY = "Content-Security-Policy"
+# Hashed assets never change; one opened on its own (the SVG icon) may run or load nothing.
+ASSET_HEADERS = {
+    **COMMON_HEADERS,
+    "Cache-Control": "public, max-age=31536000, immutable",
+    CONTENT_SECURITY_POLICY: "default-src 'none'; frame-ancestors 'none'",
+}
+REDIRECT_HEADERS = {"Cache-Control": "no-store"}
+LOCATION = "Location"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +83,9 @@ def page(path: str, query: Mapping[str, list[str]]) -> Response[str]:
     if path.endswith("/"):
         # Relative, so that it keeps whatever prefix the browser used; the filters come along.
         location = "../voip-calls" + (f"?{urlencode(query, doseq=True)}" if query else "")
-        return Response(status_code=308, body="", headers={"Location": location, "Cache-Control": PAGE_CACHE})
+        return Response(status_code=308, body="", headers={**REDIRECT_HEADERS, LOCATION: location})
     current = site(STATIC_DIR)
-    headers = {
-        **COMMON_HEADERS,
-        "Content-Security-Policy": current.content_security_policy,
-        "Cross-Origin-Opener-Policy": "same-origin",
-        "Cache-Control": PAGE_CACHE,
-    }
+    headers = {**PAGE_HEADERS, CONTENT_SECURITY_POLICY: current.content_security_policy}
     return Response(
         status_code=200, content_type="text/html; charset=utf-8", body=current.page, headers=headers
     )
@@ -93,13 +96,7 @@ def asset(name: str) -> Response[str]:
     found = site(STATIC_DIR).assets.get(name)
     if found is None:
         return responses.json_response(404, responses.NOT_FOUND_BODY)
-    headers = {
-        **COMMON_HEADERS,
-        # An asset opened on its own (the SVG icon) may run or load nothing.
-        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-        "Cache-Control": ASSET_CACHE,
-    }
-    return Response(status_code=200, content_type=found.content_type, body=found.body, headers=headers)
+    return Response(status_code=200, content_type=found.content_type, body=found.body, headers=ASSET_HEADERS)
 
 
 @functools.cache
