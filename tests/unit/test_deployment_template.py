@@ -677,6 +677,10 @@ def test_the_calls_page_has_its_rest_routes_load_balancer_path_and_invoke_permis
     assert patterns == ["/api/v1/voip/rooms", "/api//v1/voip/rooms", "/voip-calls*"]
     methods = next(c for c in rule["Conditions"] if c["Field"] == "http-request-method")
     assert len(patterns) + len(methods["HttpRequestMethodConfig"]["Values"]) <= 5
+    # The stack says where the page is through the REST API.
+    output = yaml_parse((ROOT / "template.yaml").read_text())["Outputs"]["CallsPageUrl"]
+    assert output["Condition"] == "WithCallsPage"
+    assert output["Value"]["Fn::Sub"].endswith("/${StageName}/voip-calls")
 
 
 def test_the_template_lints_clean_with_the_calls_page_off() -> None:

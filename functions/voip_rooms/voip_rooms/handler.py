@@ -333,9 +333,8 @@ def _front_door(resolver: ApiGatewayResolver) -> ApiGatewayResolver:
             return _documentation(resolver)
 
     if SETTINGS.enable_calls_page:
-        # The page's module is imported on its first visit, never at a cold start.
-
-        # A rule is a regular expression: with or without the trailing slash (which the page redirects).
+        # The page's module is imported on its first visit, never at a cold start. A rule is a regular
+        # expression: the page's path with or without the trailing slash (which the page redirects).
         @resolver.get(f"{CALLS_PAGE_PATH}/?")
         def calls_page() -> Response[str]:
             from voip_rooms.calls_page import page  # noqa: PLC0415
