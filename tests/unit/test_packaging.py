@@ -70,31 +70,38 @@ def test_the_function_imports_nothing_the_layer_does_not_ship() -> None:
     assert shipped <= loaded | {"pymongo"}
 
 
-# A fresh interpreter running the built function (its package first on the path), as Lambda would.
-_DOCS_VISIT = """
-import json, sys
+# A fresh interpreter running the built function (its package first on the path), as Lambda would;
+# get(path, query) is a GET through the function URL.
+_BUILT_FUNCTION = """
+import json, re, sys
 sys.path.insert(0, sys.argv[1])
-from voip_rooms.handler import DOCS_PATH, lambda_handler
+from voip_rooms.handler import lambda_handler
 
 class Context:
     function_name, function_version, memory_limit_in_mb = "voip-rooms", "$LATEST", 512
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:voip-rooms"
     aws_request_id = "test"
 
-def visit(query):
-    http = {"method": "GET", "path": DOCS_PATH, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1"}
-    event = {"version": "2.0", "rawPath": DOCS_PATH, "rawQueryString": query, "headers": {},
+def get(path, query=""):
+    http = {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1"}
+    event = {"version": "2.0", "rawPath": path, "rawQueryString": query, "headers": {},
              "queryStringParameters": dict([query.split("=")]) if query else None, "isBase64Encoded": False,
              "requestContext": {"domainName": "a1b2.lambda-url.us-east-1.on.aws", "http": http,
                                 "requestId": "test", "stage": "$default"}}
     return lambda_handler(event, Context())
+"""
+_DOCS_VISIT = (
+    _BUILT_FUNCTION
+    + """
+from voip_rooms.handler import DOCS_PATH
 
-page, document = visit(""), visit("format=json")
+page, document = get(DOCS_PATH), get(DOCS_PATH, "format=json")
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in {"pydantic", "pydantic_core"} or "swagger" in m
                 or m == "voip_rooms.api_docs")
 print(json.dumps({"file": sys.modules["voip_rooms"].__file__, "statuses": [page["statusCode"],
                   document["statusCode"]], "document": document["body"], "loaded": loaded}))
 """
+)
 
 
 def _build_function(target: Path) -> None:
@@ -114,19 +121,24 @@ def _build_function(target: Path) -> None:
     )
 
 
-def _visit_docs(tmp_path: Path, setting: str) -> dict[str, object]:
-    """Build the function as sam build does, then GET the docs page and document from that build."""
+def _visit_build(tmp_path: Path, script: str, settings: dict[str, str]) -> dict[str, object]:
+    """Build the function as sam build does, then run script against that build in a fresh interpreter."""
     _build_function(tmp_path)
     finished = subprocess.run(
-        [sys.executable, "-c", _DOCS_VISIT, str(tmp_path)],
+        [sys.executable, "-c", script, str(tmp_path)],
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "MONGODB_URI": "mongodb://127.0.0.1:27017", "ENABLE_SWAGGER_UI": setting},
+        env={**os.environ, "MONGODB_URI": "mongodb://127.0.0.1:27017", **settings},
     )
     visit: dict[str, object] = json.loads(finished.stdout.splitlines()[-1])
     assert str(visit["file"]).startswith(str(tmp_path))
     return visit
+
+
+def _visit_docs(tmp_path: Path, setting: str) -> dict[str, object]:
+    """GET the docs page and document from the built function."""
+    return _visit_build(tmp_path, _DOCS_VISIT, {"ENABLE_SWAGGER_UI": setting})
 
 
 def test_the_built_function_serves_the_committed_document_without_loading_pydantic(tmp_path: Path) -> None:
@@ -146,22 +158,10 @@ def test_with_the_swagger_ui_off_nothing_of_it_is_loaded_and_the_page_is_not_fou
 
 
 # The Calls page from the built function: a cold start's request, then the page and one of its assets.
-_CALLS_PAGE_VISIT = """
-import json, re, sys
-sys.path.insert(0, sys.argv[1])
-from voip_rooms.handler import CALLS_PAGE_PATH, ROOMS_PATH, lambda_handler
-
-class Context:
-    function_name, function_version, memory_limit_in_mb = "voip-rooms", "$LATEST", 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:voip-rooms"
-    aws_request_id = "test"
-
-def get(path):
-    http = {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1"}
-    event = {"version": "2.0", "rawPath": path, "rawQueryString": "", "headers": {}, "isBase64Encoded": False,
-             "requestContext": {"domainName": "a1b2.lambda-url.us-east-1.on.aws", "http": http,
-                                "requestId": "test", "stage": "$default"}}
-    return lambda_handler(event, Context())
+_CALLS_PAGE_VISIT = (
+    _BUILT_FUNCTION
+    + """
+from voip_rooms.handler import CALLS_PAGE_PATH, ROOMS_PATH
 
 rooms = get(ROOMS_PATH)
 loaded_at_cold_start = "voip_rooms.calls_page" in sys.modules
@@ -173,20 +173,11 @@ print(json.dumps({"file": sys.modules["voip_rooms"].__file__,
                   "loaded_at_cold_start": loaded_at_cold_start,
                   "loaded": "voip_rooms.calls_page" in sys.modules}))
 """
+)
 
 
 def _visit_calls_page(tmp_path: Path, setting: str) -> dict[str, object]:
-    _build_function(tmp_path)
-    finished = subprocess.run(
-        [sys.executable, "-c", _CALLS_PAGE_VISIT, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "MONGODB_URI": "mongodb://127.0.0.1:27017", "ENABLE_CALLS_PAGE": setting},
-    )
-    visit: dict[str, object] = json.loads(finished.stdout.splitlines()[-1])
-    assert str(visit["file"]).startswith(str(tmp_path))
-    return visit
+    return _visit_build(tmp_path, _CALLS_PAGE_VISIT, {"ENABLE_CALLS_PAGE": setting})
 
 
 def test_the_built_function_serves_the_calls_page_loading_it_on_the_first_visit_only(tmp_path: Path) -> None:
