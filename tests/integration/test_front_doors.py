@@ -11,7 +11,8 @@ import pytest
 
 from tests.factories import ADMIN as TEST_ADMIN
 from tests.factories import ApiClient, room
-from voip_rooms.handler import front_door_of, lambda_handler
+from voip_rooms.front_doors import front_door_of
+from voip_rooms.handler import lambda_handler
 from voip_rooms_local.demo import DEMO_USERS
 from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
 

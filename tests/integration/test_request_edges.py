@@ -11,7 +11,7 @@ import pytest
 from pymongo.read_preferences import Nearest, PrimaryPreferred
 
 from tests.factories import ADMIN, ApiClient
-from voip_rooms import handler
+from voip_rooms import front_doors, handler
 from voip_rooms.handler import lambda_handler
 from voip_rooms.settings import SETTINGS
 from voip_rooms.store import RocketChatStore
@@ -120,5 +120,5 @@ def test_the_configured_read_preference_reaches_the_room_listing(
 def test_a_payload_v2_event_without_a_domain_name_is_an_http_api_request() -> None:
     event = EVENT_BUILDERS["http"]("GET", "/api/v1/voip/rooms")
     del event["requestContext"]["domainName"]
-    assert handler.front_door_of(event) == "http"
+    assert front_doors.front_door_of(event) == "http"
     assert lambda_handler(event, LocalLambdaContext())["statusCode"] == 401

@@ -7,15 +7,12 @@ resolver, built on first use from the same routes and error answers.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import functools
 from collections.abc import Callable
 from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs, unquote_plus
 
 import pymongo
 from aws_lambda_powertools.event_handler.api_gateway import (
@@ -31,7 +28,6 @@ from aws_lambda_powertools.event_handler.lambda_function_url import LambdaFuncti
 from aws_lambda_powertools.event_handler.util import extract_origin_header
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.utilities.data_classes.alb_event import ALBEvent
-from aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -48,6 +44,7 @@ from voip_rooms.errors import (
     PayloadTooLarge,
     RoomTooLarge,
 )
+from voip_rooms.front_doors import front_door_of, query_parameters, request_body, request_id, single_value
 from voip_rooms.paging import page_size
 from voip_rooms.params import parse_rooms_params
 from voip_rooms.permissions import PermissionCache, authorize
@@ -86,7 +83,7 @@ def answer_rooms(event: BaseProxyEvent) -> Response[str]:
     """GET /api/v1/voip/rooms, whichever front door the request came through."""
     # Powertools' pick per front door (multi-value where the event has it), case-insensitive.
     headers = event.resolved_headers_field
-    user_id, token = _single_value(headers.get("X-User-Id")), _single_value(headers.get("X-Auth-Token"))
+    user_id, token = single_value(headers.get("X-User-Id")), single_value(headers.get("X-Auth-Token"))
     if user_id:
         request_log.caller(user_id)
     if not user_id or not token:
@@ -116,7 +113,7 @@ def answer_rooms(event: BaseProxyEvent) -> Response[str]:
 def _listing(event: BaseProxyEvent, user_id: str, token: str, store: RocketChatStore) -> RoomsPage:
     caller = authenticate(store, user_id, token, login_expiration=login_expiration)
     request_log.authenticated(caller.user_id)
-    params = parse_rooms_params(_query_parameters(event), _request_body(event))
+    params = parse_rooms_params(query_parameters(event), request_body(event))
     request_log.parameters(params)
     authorize(caller, params.agents, permission_cache.roles(store))
     page = list_rooms(store, params)
@@ -134,56 +131,6 @@ def _store(deadline: float) -> RocketChatStore:
 
 
 _store_instance: tuple[Any, RocketChatStore] | None = None
-
-
-def _single_value(value: object) -> str | None:
-    """A header's one value; a credential sent twice, or as anything but text, counts as absent."""
-    if isinstance(value, list):
-        value = value[0] if len(value) == 1 else None
-    return value if isinstance(value, str) else None
-
-
-def _query_parameters(event: BaseProxyEvent) -> dict[str, list[str]]:
-    if isinstance(event, APIGatewayProxyEventV2):
-        # Payload v2 joins repeated parameters with commas, which cannot be told apart from a comma
-        # inside a value ("roomName=Smith, John"); the raw query string is exact.
-        return parse_qs(event.raw_query_string, keep_blank_values=True)
-    if isinstance(event, ALBEvent):
-        return _form_decoded(event)
-    return event.resolved_query_string_parameters
-
-
-def _form_decoded(event: ALBEvent) -> dict[str, list[str]]:
-    """ALB passes the query string as it was received: percent-encoded, with "+" for a space as browsers
-    and URLSearchParams write it, so it is decoded as form encoding. Without multi-value headers, ALB
-    keeps only the last of repeated parameters; a comma is part of a value, never a separator."""
-    raw = event.multi_value_query_string_parameters or {
-        name: [value] for name, value in event.query_string_parameters.items()
-    }
-    decoded: dict[str, list[str]] = {}
-    for name, values in raw.items():
-        # "agents[]" and "agents%5B%5D" are one parameter once decoded.
-        decoded.setdefault(unquote_plus(name), []).extend(unquote_plus(value) for value in values)
-    return decoded
-
-
-def _request_body(event: BaseProxyEvent) -> str | None:
-    body = event.body
-    if body is None:
-        return None
-    if event.is_base64_encoded:
-        try:
-            body = base64.b64decode(body, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            raise InvalidParams("The request body must be a JSON object.") from None
-    # Characters first: a multi-megabyte body is refused without encoding it. surrogatepass: a direct
-    # invoker's JSON can carry lone surrogates, which the parser refuses later.
-    if (
-        len(body) > SETTINGS.max_body_bytes
-        or len(body.encode(errors="surrogatepass")) > SETTINGS.max_body_bytes
-    ):
-        raise PayloadTooLarge
-    return body
 
 
 def _path_not_served(event: BaseProxyEvent) -> Response[str]:
@@ -374,26 +321,11 @@ FRONT_DOORS: dict[str, Callable[[], ApiGatewayResolver]] = {
 _resolvers: dict[str, ApiGatewayResolver] = {}
 
 
-def front_door_of(event: Any) -> str | None:
-    """Which front door sent this event: rest, http, url, alb, or None for an unknown shape."""
-    context = event.get("requestContext") if isinstance(event, dict) else None
-    if not isinstance(context, dict) or not _fields_well_typed(event):
-        return None
-    if "elb" in context:
-        return "alb"
-    if event.get("version") == "2.0" and isinstance(context.get("http"), dict):
-        return "url" if ".lambda-url." in str(context.get("domainName")) else "http"
-    if "httpMethod" in event:
-        # REST APIs, and HTTP APIs sending payload format 1.0.
-        return "rest"
-    return None
-
-
 @logger.inject_lambda_context
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     door = front_door_of(event)
     # Set on every invocation: the logger outlives it, and must not carry the last request's id.
-    logger.set_correlation_id(_request_id(event, door) if door else None)
+    logger.set_correlation_id(request_id(event, door) if door else None)
     request_log.begin(door, event)
     result: dict[str, Any] | None = None
     try:
@@ -418,34 +350,3 @@ def _answer(event: Any, context: LambdaContext, door: str | None) -> dict[str, A
         # A target group's answer carries a status line as well as the code.
         result["statusDescription"] = f"{result['statusCode']} {HTTPStatus(result['statusCode']).phrase}"
     return result
-
-
-# The members every front door's event has, with the types Powertools reads them as.
-_EVENT_MEMBER_TYPES: dict[str, type] = {
-    "headers": dict,
-    "multiValueHeaders": dict,
-    "queryStringParameters": dict,
-    "multiValueQueryStringParameters": dict,
-    "body": str,
-    "path": str,
-    "rawPath": str,
-    "rawQueryString": str,
-    "httpMethod": str,
-}
-
-
-def _fields_well_typed(event: dict[str, Any]) -> bool:
-    """Whether the event's members have their types (or are null): Powertools cannot read one whose
-    headers are a list, say, and it is answered as an unsupported event rather than a crash."""
-    return all(
-        event.get(name) is None or isinstance(event[name], kind) for name, kind in _EVENT_MEMBER_TYPES.items()
-    )
-
-
-def _request_id(event: dict[str, Any], door: str) -> str | None:
-    if door == "alb":
-        headers = event.get("headers") or event.get("multiValueHeaders") or {}
-        trace = next((value for name, value in headers.items() if name.lower() == "x-amzn-trace-id"), None)
-        return str(trace[0] if isinstance(trace, list) else trace) if trace else None
-    request_id = event["requestContext"].get("requestId")
-    return str(request_id) if request_id else None
