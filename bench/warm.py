@@ -31,7 +31,7 @@ import orjson
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bench.page import documented_room
-from voip_rooms import database, handler, request_log
+from voip_rooms import database, handler, listing, request_log
 from voip_rooms.store import RocketChatStore
 
 PAGE = 50
@@ -90,8 +90,8 @@ def main(batches: int) -> dict[str, float]:
         "active": True,
         "services": {"resume": {"loginTokens": [{"hashedToken": hashed, "when": datetime.now()}]}},
     }
-    # The name answer_rooms looks up; setattr, because handler does not export it.
-    setattr(handler, "RocketChatStore", _prefetched_store(user, stored))  # noqa: B010
+    # The name the listing looks up; setattr, because listing does not export it.
+    setattr(listing, "RocketChatStore", _prefetched_store(user, stored))  # noqa: B010
     database.use_database(_AnyCollection())  # type: ignore[arg-type]
 
     event = {

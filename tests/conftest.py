@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.factories import ADMIN, ApiClient, default_permissions
-from voip_rooms import auth, database, handler, responses, serialization
+from voip_rooms import auth, database, handler, listing, responses, serialization
 from voip_rooms.permissions import PermissionCache
 from voip_rooms.store import RocketChatStore
 from voip_rooms_local.datasets import embedded_database
@@ -112,7 +112,7 @@ def no_secret_leaks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def fresh_permission_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     # Each test edits permissions in its own database: no cache may outlive it.
-    monkeypatch.setattr(handler, "permission_cache", PermissionCache(ttl_seconds=60))
+    monkeypatch.setattr(listing, "permission_cache", PermissionCache(ttl_seconds=60))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.factories import ApiClient
-from voip_rooms import database, handler
+from voip_rooms import database, listing
 from voip_rooms.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,8 +33,8 @@ def test_no_connection_string_configured_is_a_503_naming_the_settings(
     monkeypatch: pytest.MonkeyPatch, logs: Logs
 ) -> None:
     settings = replace(SETTINGS, mongodb_uri="", mongodb_secret_arn="", mongodb_uri_parameter="")
-    monkeypatch.setattr(handler, "SETTINGS", settings)
-    monkeypatch.setattr(handler, "_store_instance", None)
+    monkeypatch.setattr(listing, "SETTINGS", settings)
+    monkeypatch.setattr(listing, "_store_instance", None)
     database.use_database(None)
     answer = ApiClient(None).get(user=None, headers=DEMO_ADMIN)
     assert (answer.status, answer.body) == (503, UNAVAILABLE)
@@ -54,8 +54,8 @@ def test_a_secret_holding_no_usable_connection_string_is_a_503_naming_the_secret
 ) -> None:
     arn = secrets.create_secret(Name="broken", SecretString='{"url": "mongodb://db.example"}')["ARN"]
     settings = replace(SETTINGS, mongodb_uri="", mongodb_secret_arn=arn, mongodb_uri_parameter="")
-    monkeypatch.setattr(handler, "SETTINGS", settings)
-    monkeypatch.setattr(handler, "_store_instance", None)
+    monkeypatch.setattr(listing, "SETTINGS", settings)
+    monkeypatch.setattr(listing, "_store_instance", None)
     database.use_database(None)
     answer = ApiClient(None).get(user=None, headers=DEMO_ADMIN)
     assert (answer.status, answer.body) == (503, UNAVAILABLE)

@@ -14,7 +14,7 @@ from pymongo.errors import InvalidOperation
 from tests.factories import Answer, ApiClient
 from tests.fake_mongod import AUTHENTICATION_FAILED, CREDENTIAL_REFUSALS, fake_mongod
 from tests.timing import GENEROUS_MS
-from voip_rooms import database, handler
+from voip_rooms import database, listing
 from voip_rooms.errors import DatabaseNotConfigured
 from voip_rooms.settings import SETTINGS, Settings
 
@@ -104,8 +104,8 @@ def test_a_rotated_secret_is_read_again_once_when_mongodb_refuses_the_credential
     uri = "mongodb://127.0.0.1:{}/rocketchat?directConnection=true"
     arn = secrets.create_secret(Name="rotating", SecretString=uri.format(old_port))["ARN"]
     settings = replace(_settings_for(arn), mongodb_timeout_ms=GENEROUS_MS)
-    monkeypatch.setattr(handler, "SETTINGS", settings)
-    monkeypatch.setattr(handler, "_store_instance", None)
+    monkeypatch.setattr(listing, "SETTINGS", settings)
+    monkeypatch.setattr(listing, "_store_instance", None)
     database.use_database(None)
     api = ApiClient(demo_database)
     with fake_mongod(old_port, demo_database) as old, fake_mongod(new_port, demo_database):
@@ -132,8 +132,8 @@ def _answer_while_every_read_is_refused(
         Name="refused", SecretString=f"mongodb://127.0.0.1:{port}/rocketchat?directConnection=true"
     )["ARN"]
     settings = replace(_settings_for(arn), mongodb_timeout_ms=GENEROUS_MS)
-    monkeypatch.setattr(handler, "SETTINGS", settings)
-    monkeypatch.setattr(handler, "_store_instance", None)
+    monkeypatch.setattr(listing, "SETTINGS", settings)
+    monkeypatch.setattr(listing, "_store_instance", None)
     database.use_database(None)
     with fake_mongod(port, demo_database) as mongod:
         mongod.refusal = refusal
@@ -177,8 +177,8 @@ def test_a_rotations_second_attempt_stays_within_the_requests_one_deadline(
     uri = "mongodb://127.0.0.1:{}/rocketchat?directConnection=true"
     arn = secrets.create_secret(Name="slow-rotation", SecretString=uri.format(old_port))["ARN"]
     settings = replace(_settings_for(arn), mongodb_timeout_ms=int(budget_s * 1000))
-    monkeypatch.setattr(handler, "SETTINGS", settings)
-    monkeypatch.setattr(handler, "_store_instance", None)
+    monkeypatch.setattr(listing, "SETTINGS", settings)
+    monkeypatch.setattr(listing, "_store_instance", None)
     database.use_database(None)
     with fake_mongod(old_port, demo_database) as old, fake_mongod(new_port, demo_database) as new:
         old.refusal, old.read_delay = AUTHENTICATION_FAILED, refusal_s

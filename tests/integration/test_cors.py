@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from voip_rooms import handler
+from voip_rooms import handler, listing
 from voip_rooms.errors import DatabaseUnavailable
 from voip_rooms.handler import lambda_handler
 from voip_rooms.settings import SETTINGS, Settings
@@ -114,7 +114,7 @@ def test_a_failure_answer_names_the_allowed_origin_too(
     def failing(*_: Any) -> Any:
         raise fault
 
-    monkeypatch.setattr(handler, "_listing", failing)
+    monkeypatch.setattr(listing, "_listing", failing)
     result = _call(door, "GET /api/v1/voip/rooms", {"Origin": DASHBOARD, **ADMIN})
     assert result["statusCode"] == status
     assert _headers(result)["access-control-allow-origin"] == DASHBOARD

@@ -20,7 +20,7 @@ from tests.conftest import CONNECTION_PASSWORDS
 from tests.factories import ADMIN, ApiClient
 from tests.fake_mongod import fake_mongod
 from tests.timing import GENEROUS_MS
-from voip_rooms import database, handler
+from voip_rooms import database, listing
 from voip_rooms.settings import SETTINGS, Settings
 
 BUDGET_MS = 300
@@ -40,8 +40,8 @@ def real_driver_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[UseDriverAt]:
         login = f"voip:{CONNECTION_PASSWORDS[0]}@" if credentials else ""
         uri = f"mongodb://{login}127.0.0.1:{port}/rocketchat?directConnection=true"
         settings = replace(SETTINGS, mongodb_uri=uri, mongodb_timeout_ms=budget_ms)
-        monkeypatch.setattr(handler, "SETTINGS", settings)
-        monkeypatch.setattr(handler, "_store_instance", None)
+        monkeypatch.setattr(listing, "SETTINGS", settings)
+        monkeypatch.setattr(listing, "_store_instance", None)
         database.use_database(None)
         used.append(database.get_database(settings))
         return settings
@@ -130,9 +130,9 @@ def test_after_the_database_comes_back_the_next_request_succeeds_without_a_resta
     # One client for both requests; the first one's budget is short (it can only fail), the second's
     # one that server discovery fits in on any machine.
     generous = real_driver_at(closed_port, budget_ms=GENEROUS_MS, credentials=False)
-    monkeypatch.setattr(handler, "SETTINGS", replace(generous, mongodb_timeout_ms=BUDGET_MS))
+    monkeypatch.setattr(listing, "SETTINGS", replace(generous, mongodb_timeout_ms=BUDGET_MS))
     assert api.get(user=None, headers=DEMO_ADMIN).status == 503
-    monkeypatch.setattr(handler, "SETTINGS", generous)
+    monkeypatch.setattr(listing, "SETTINGS", generous)
     with fake_mongod(closed_port, demo_database):
         answer = api.get({"open": "true"}, user=None, headers=DEMO_ADMIN)
     assert (answer.status, answer.body["total"]) == (200, 24)

@@ -11,7 +11,7 @@ import pytest
 from pymongo.read_preferences import Nearest, PrimaryPreferred
 
 from tests.factories import ADMIN, ApiClient
-from voip_rooms import front_doors, handler
+from voip_rooms import front_doors, listing
 from voip_rooms.handler import lambda_handler
 from voip_rooms.settings import SETTINGS
 from voip_rooms.store import RocketChatStore
@@ -109,9 +109,9 @@ def test_the_configured_read_preference_reaches_the_room_listing(
             super().__init__(database, listing_read_preference)
             stores.append(self)
 
-    monkeypatch.setattr(handler, "SETTINGS", replace(SETTINGS, mongodb_read_preference="nearest"))
-    monkeypatch.setattr(handler, "RocketChatStore", RecordingStore)
-    monkeypatch.setattr(handler, "_store_instance", None)
+    monkeypatch.setattr(listing, "SETTINGS", replace(SETTINGS, mongodb_read_preference="nearest"))
+    monkeypatch.setattr(listing, "RocketChatStore", RecordingStore)
+    monkeypatch.setattr(listing, "_store_instance", None)
     assert api.get().status == 200
     assert [store._rooms.read_preference for store in stores] == [Nearest()]
     assert stores[0]._users.read_preference == PrimaryPreferred()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
-from voip_rooms import handler
+from voip_rooms import listing
 from voip_rooms.errors import ConnectionSecretUnavailable, DatabaseUnavailable
 from voip_rooms.handler import lambda_handler
 from voip_rooms_local.demo import DEMO_USERS
@@ -72,7 +72,7 @@ def test_every_5xx_answer_and_nothing_else_is_counted(
         def failing(*_: Any, error: Exception = fault) -> Any:
             raise error
 
-        monkeypatch.setattr(handler, "_listing", failing)
+        monkeypatch.setattr(listing, "_listing", failing)
         statuses.append(call("/api/v1/voip/rooms", ADMIN))
     assert statuses == [200, 400, 401, 403, 404, 405, 503, 503, 500]
     counted = _counted_by_the_rollback_alarm()

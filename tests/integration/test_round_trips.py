@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.factories import DEMO_ADMIN, ApiClient, TestUser
-from voip_rooms import handler
+from voip_rooms import listing
 from voip_rooms.permissions import PermissionCache
 from voip_rooms.store import RocketChatStore
 
@@ -97,7 +97,7 @@ def test_permissions_are_read_again_after_their_time_to_live(
     demo_api: ApiClient, commands: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = [0.0]
-    monkeypatch.setattr(handler, "permission_cache", PermissionCache(60, clock=lambda: clock[0]))
+    monkeypatch.setattr(listing, "permission_cache", PermissionCache(60, clock=lambda: clock[0]))
     demo_api.get("open=true", user=DEMO_ADMIN)
     clock[0] = 59
     demo_api.get("open=true", user=DEMO_ADMIN)
@@ -109,7 +109,7 @@ def test_permissions_are_read_again_after_their_time_to_live(
 def test_a_zero_time_to_live_reads_permissions_on_every_request(
     demo_api: ApiClient, commands: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(handler, "permission_cache", PermissionCache(0))
+    monkeypatch.setattr(listing, "permission_cache", PermissionCache(0))
     for _ in range(3):
         demo_api.get("open=true", user=DEMO_ADMIN)
     assert commands.count("roles_by_permission") == 3
@@ -136,8 +136,8 @@ def test_a_warm_container_builds_its_data_seam_once(
             super().__init__(*args, **kwargs)
             built.append(self)
 
-    monkeypatch.setattr(handler, "RocketChatStore", CountedStore)
-    monkeypatch.setattr(handler, "_store_instance", None)  # a new container: the first request builds it
+    monkeypatch.setattr(listing, "RocketChatStore", CountedStore)
+    monkeypatch.setattr(listing, "_store_instance", None)  # a new container: the first request builds it
     for _ in range(3):
         assert demo_api.get({"open": "true"}, user=DEMO_ADMIN).status == 200
     assert len(built) == 1

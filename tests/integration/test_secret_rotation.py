@@ -17,7 +17,7 @@ import pytest
 from tests.factories import ApiClient
 from tests.fake_mongod import UNAUTHORIZED, fake_mongod
 from tests.timing import GENEROUS_MS, Clock
-from voip_rooms import database, handler
+from voip_rooms import database, listing
 from voip_rooms.errors import ConnectionSecretUnavailable, DatabaseCredentialsRejected
 from voip_rooms.settings import SETTINGS, Settings
 from voip_rooms.store import RocketChatStore
@@ -61,8 +61,8 @@ def _use_secret(
         mongodb_secret_max_age_seconds=max_age,
         mongodb_timeout_ms=timeout_ms,
     )
-    monkeypatch.setattr(handler, "SETTINGS", settings)
-    monkeypatch.setattr(handler, "_store_instance", None)
+    monkeypatch.setattr(listing, "SETTINGS", settings)
+    monkeypatch.setattr(listing, "_store_instance", None)
     monkeypatch.setattr(database, "_secret", None)
     database.use_database(None)
     return settings

@@ -14,7 +14,6 @@ from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
 
-import pymongo
 from aws_lambda_powertools.event_handler.api_gateway import (
     ALBResolver,
     APIGatewayHttpResolver,
@@ -31,12 +30,11 @@ from aws_lambda_powertools.utilities.data_classes.alb_event import ALBEvent
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from voip_rooms import database, request_log, responses
+from voip_rooms import database, listing, request_log, responses
 from voip_rooms.auth import authenticate
 from voip_rooms.errors import (
     AuthenticationFailed,
     ConnectionSecretUnavailable,
-    DatabaseCredentialsRejected,
     DatabaseNotConfigured,
     DatabaseUnavailable,
     Forbidden,
@@ -45,13 +43,8 @@ from voip_rooms.errors import (
     RoomTooLarge,
 )
 from voip_rooms.front_doors import front_door_of, query_parameters, request_body, request_id, single_value
-from voip_rooms.paging import page_size
 from voip_rooms.params import parse_rooms_params
-from voip_rooms.permissions import PermissionCache, authorize
-from voip_rooms.response_size import fitted_json
-from voip_rooms.rooms import RoomsPage, list_rooms
 from voip_rooms.settings import SETTINGS
-from voip_rooms.store import RocketChatStore
 
 ROOMS_PATH = "/api/v1/voip/rooms"
 # The public documentation's own example calls the doubled slash.
@@ -64,7 +57,6 @@ DOCS_PATH = f"{ROOMS_PATH}/docs"
 CALLS_PAGE_PATH = "/voip-calls"
 
 logger = Logger(service="voip-rooms")
-permission_cache = PermissionCache(SETTINGS.permissions_cache_ttl_seconds)
 login_expiration = timedelta(days=SETTINGS.login_expiration_days)
 if SETTINGS.trace_database_commands:
     # Only when asked for: the X-Ray SDK's import is a cold-start cost (docs/PERFORMANCE.md). Its
@@ -88,49 +80,15 @@ def answer_rooms(event: BaseProxyEvent) -> Response[str]:
         request_log.caller(user_id)
     if not user_id or not token:
         raise AuthenticationFailed
-    # One deadline for all of this request's commands and secret reads, a rotation's second attempt
-    # included, under the function's own timeout.
-    budget = SETTINGS.mongodb_timeout_ms / 1000
-    deadline = database.clock() + budget
-    with pymongo.timeout(budget):
-        try:
-            page = _listing(event, user_id, token, _store(deadline))
-        except DatabaseCredentialsRejected:
-            # The secret may have been rotated since this container read it: read it again, once.
-            if database.reconnect_with_fresh_secret(SETTINGS, deadline) is None:
-                raise
-            logger.warning("database credentials rejected: connecting with the secret read again")
-            page = _listing(event, user_id, token, _store(deadline))
     limit = SETTINGS.max_response_bytes
     if isinstance(event, ALBEvent):
         limit = min(limit, ALB_MAX_RESPONSE_BYTES)
-    text, answered = fitted_json(page, limit)
-    if answered is not page.envelope:
-        request_log.answered(answered)  # the rooms returned: fewer than the page read
+    text = listing.page_json(
+        lambda store: authenticate(store, user_id, token, login_expiration=login_expiration),
+        lambda: parse_rooms_params(query_parameters(event), request_body(event)),
+        limit,
+    )
     return responses.json_text_response(200, text)
-
-
-def _listing(event: BaseProxyEvent, user_id: str, token: str, store: RocketChatStore) -> RoomsPage:
-    caller = authenticate(store, user_id, token, login_expiration=login_expiration)
-    request_log.authenticated(caller.user_id)
-    params = parse_rooms_params(query_parameters(event), request_body(event))
-    request_log.parameters(params)
-    authorize(caller, params.agents, permission_cache.roles(store))
-    page = list_rooms(store, params)
-    request_log.page(page.envelope, page_size(params.count))
-    return page
-
-
-def _store(deadline: float) -> RocketChatStore:
-    """The data seam over the container's database, made once per database."""
-    global _store_instance  # noqa: PLW0603 - per container, like the client
-    current = database.get_database(SETTINGS, deadline)
-    if _store_instance is None or _store_instance[0] is not current:
-        _store_instance = (current, RocketChatStore(current, SETTINGS.mongodb_read_preference))
-    return _store_instance[1]
-
-
-_store_instance: tuple[Any, RocketChatStore] | None = None
 
 
 def _path_not_served(event: BaseProxyEvent) -> Response[str]:
