@@ -82,7 +82,11 @@ def query_parameters(event: BaseProxyEvent) -> dict[str, list[str]]:
         return parse_qs(event.raw_query_string, keep_blank_values=True)
     if isinstance(event, ALBEvent):
         return _form_decoded(event)
-    return event.resolved_query_string_parameters
+    # Payload v1. API Gateway sends every parameter in the multi-value map as well; a direct invoker
+    # may send only the single-value one, and each of its values is one value: never split at commas
+    # (as Powertools' resolved view does), which would turn a JSON "sort" or "Smith, John" into two.
+    single = {name: [value] for name, value in event.query_string_parameters.items()}
+    return single | event.multi_value_query_string_parameters
 
 
 def _form_decoded(event: ALBEvent) -> dict[str, list[str]]:
