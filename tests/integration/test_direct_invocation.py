@@ -3,7 +3,9 @@ that send credentials, with only the members it needs, in the types a JSON docum
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +13,10 @@ import pytest
 
 from tests.factories import ADMIN, ApiClient, room
 from voip_rooms.handler import lambda_handler
-from voip_rooms_local.events import LocalLambdaContext
+from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
 
 MINIMAL_EVENT = Path(__file__).resolve().parents[2] / "events/direct/minimal-rest-shape.200.json"
-MANAGER = {"X-User-Id": "demo-manager", "X-Auth-Token": "demo-manager-token"}
+DELETED = object()
 
 
 def _direct(query: dict[str, Any] | None = None, **members: Any) -> dict[str, Any]:
@@ -65,3 +67,78 @@ def test_the_multi_value_map_still_carries_repeated_parameters(demo_db: Any) -> 
     )
     status, body = _invoke(event)
     assert (status, body["total"]) == (200, 110)
+
+
+@pytest.mark.parametrize(
+    ("member", "value", "named"),
+    [
+        (("queryStringParameters", "count"), 5, "queryStringParameters.count"),
+        (("queryStringParameters", "open"), True, "queryStringParameters.open"),
+        (("queryStringParameters", "queue"), None, "queryStringParameters.queue"),
+        (("multiValueQueryStringParameters",), {"count": ["5", 5]}, "multiValueQueryStringParameters.count"),
+        (("multiValueQueryStringParameters",), {"count": "5"}, "multiValueQueryStringParameters.count"),
+        (("headers", "X-Auth-Token"), 12345, "headers.X-Auth-Token"),
+        (("multiValueHeaders",), {"X-User-Id": "demo-manager"}, "multiValueHeaders.X-User-Id"),
+        (("body",), {"open": True}, "body"),
+        (("isBase64Encoded",), "false", "isBase64Encoded"),
+        (("httpMethod",), None, "httpMethod"),
+        (("path",), ["/api/v1/voip/rooms"], "path"),
+    ],
+)
+def test_a_wrong_typed_member_of_a_direct_event_is_a_400_naming_it(
+    demo_db: Any, member: tuple[str, ...], value: Any, named: str
+) -> None:
+    event = _direct({"open": "true", "count": "10", "queue": "support"})
+    holder = event
+    for name in member[:-1]:
+        holder = holder[name]
+    holder[member[-1]] = value
+    status, body = _invoke(event)
+    assert (status, body["success"]) == (400, False)
+    assert body["error"].startswith(f'Unsupported event: "{named}" must be '), body
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The path to every member of a JSON document, containers included."""
+    if path:
+        yield path
+    children = (
+        value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    )
+    for key, child in children:
+        yield from _leaves(child, (*path, key))
+
+
+def _events() -> dict[str, dict[str, Any]]:
+    query, body = "open=true&count=2&agents[]=demo-agent-1", '{"queue": "sales"}'
+    built = {
+        door: build("GET", "/api/v1/voip/rooms", headers=ADMIN.credentials, query_string=query, body=body)
+        for door, build in EVENT_BUILDERS.items()
+    }
+    return built | {"direct": _direct({"open": "true", "count": "2"})}
+
+
+@pytest.mark.parametrize(("door", "event"), _events().items(), ids=list(_events()))
+def test_no_member_of_any_front_doors_event_in_any_type_makes_the_function_fail(
+    demo_db: Any, door: str, event: dict[str, Any]
+) -> None:
+    # Each member in turn, anywhere in the event, replaced by a value of each JSON type, or left out.
+    for path in list(_leaves(event)):
+        for wrong in (5, None, True, ["x"], {"x": "y"}, DELETED):
+            changed = copy.deepcopy(event)
+            holder = changed
+            for key in path[:-1]:
+                holder = holder[key]
+            if wrong is DELETED:
+                del holder[path[-1]]
+            else:
+                holder[path[-1]] = wrong
+            status, body = _invoke(changed)
+            assert status < 500, (path, wrong, body)
+
+
+def test_a_wrong_typed_members_name_is_quoted_back_short_and_as_text_json_can_carry(demo_db: Any) -> None:
+    name = "\ud800" + "x" * 1000
+    status, body = _invoke(_direct({name: 5}))
+    assert status == 400
+    assert body["error"] == f'Unsupported event: "queryStringParameters.\\ud800{"x" * 41}" must be text'

@@ -137,13 +137,15 @@ def test_a_credential_header_sent_twice_counts_as_absent(demo_db: Any) -> None:
 
 
 @pytest.mark.parametrize("value", [12345, None, ["demo-admin", "demo-admin"], {"id": "demo-admin"}])
-def test_a_credential_header_that_is_not_one_text_counts_as_absent(demo_db: Any, value: Any) -> None:
+def test_a_credential_header_that_is_not_text_is_a_400_naming_it(demo_db: Any, value: Any) -> None:
     # Only a direct invoker can send one (its REST-shaped event needs no multiValueHeaders): API
     # Gateway, function URLs and ALB pass headers as text.
     event = EVENT_BUILDERS["rest"]("GET", "/api/v1/voip/rooms", headers=ADMIN)
     del event["multiValueHeaders"]
     event["headers"]["X-User-Id"] = value
-    assert _invoke(event)["statusCode"] == 401
+    result = _invoke(event)
+    assert result["statusCode"] == 400
+    assert json.loads(result["body"])["error"] == 'Unsupported event: "headers.X-User-Id" must be text'
 
 
 @pytest.mark.parametrize(
@@ -172,7 +174,8 @@ def test_a_front_doors_event_with_a_member_of_the_wrong_type_is_an_unsupported_e
     event[member] = value
     result = lambda_handler(event, LocalLambdaContext())
     assert result["statusCode"] == 400
-    assert "Unsupported event" in json.loads(result["body"])["error"]
+    error = json.loads(result["body"])["error"]
+    assert error.startswith(f'Unsupported event: "{member}" must be '), error
     requests = [line for line in logs() if line["message"] == "request"]
     assert [(line["status"], line["reason"]) for line in requests] == [(400, "unsupported-event")]
 

@@ -21,9 +21,22 @@ from voip_rooms.settings import SETTINGS
 
 
 def front_door_of(event: Any) -> str | None:
-    """Which front door sent this event: rest, http, url, alb, or None for an unknown shape."""
+    """Which front door sent this event: rest, http, url, alb; None for an unknown shape, or for one
+    with a member of a type no front door sends (``event_problem`` names it)."""
+    door = _shape_of(event)
+    return door if door is not None and _ill_typed_member(event, door) is None else None
+
+
+def event_problem(event: Any) -> str | None:
+    """What makes a front door's event unreadable, naming the member ("headers.X-User-Id" must be
+    text); None when the event has no front door's shape at all, or nothing is wrong with it."""
+    door = _shape_of(event)
+    return None if door is None else _ill_typed_member(event, door)
+
+
+def _shape_of(event: Any) -> str | None:
     context = event.get("requestContext") if isinstance(event, dict) else None
-    if not isinstance(context, dict) or not _fields_well_typed(event):
+    if not isinstance(context, dict):
         return None
     if "elb" in context:
         return "alb"
@@ -35,26 +48,79 @@ def front_door_of(event: Any) -> str | None:
     return None
 
 
-# The members every front door's event has, with the types Powertools reads them as.
-_EVENT_MEMBER_TYPES: dict[str, type] = {
-    "headers": dict,
-    "multiValueHeaders": dict,
-    "queryStringParameters": dict,
-    "multiValueQueryStringParameters": dict,
-    "body": str,
-    "path": str,
-    "rawPath": str,
-    "rawQueryString": str,
-    "httpMethod": str,
+# What a front door's event holds, as AWS sends it and as Powertools reads it. A direct invoker writes
+# its own event, in whatever types its JSON has: anything else is refused by name, before Powertools
+# reads it (a number where text belongs would crash it).
+_TEXT, _FLAG, _TEXT_MAP, _TEXT_LISTS = "text", "true or false", "an object of text", "an object of text lists"
+_OPTIONAL_MEMBERS: dict[tuple[str, ...], str] = {
+    ("headers",): _TEXT_MAP,
+    ("multiValueHeaders",): _TEXT_LISTS,
+    ("queryStringParameters",): _TEXT_MAP,
+    ("multiValueQueryStringParameters",): _TEXT_LISTS,
+    ("body",): _TEXT,
+    ("path",): _TEXT,
+    ("rawPath",): _TEXT,
+    ("httpMethod",): _TEXT,
+    ("rawQueryString",): _TEXT,
+    ("isBase64Encoded",): _FLAG,
 }
+_PAYLOAD_V1_MEMBERS: tuple[tuple[str, ...], ...] = (("httpMethod",), ("path",))
+_PAYLOAD_V2_MEMBERS: tuple[tuple[str, ...], ...] = (
+    ("rawPath",),
+    ("requestContext", "http", "method"),
+    ("requestContext", "stage"),
+)
+_REQUIRED_MEMBERS = {
+    "rest": _PAYLOAD_V1_MEMBERS,
+    "alb": _PAYLOAD_V1_MEMBERS,
+    "http": _PAYLOAD_V2_MEMBERS,
+    "url": _PAYLOAD_V2_MEMBERS,
+}
+# A name quoted back from a caller's event: long enough to recognise.
+_SHOWN_NAME = 64
 
 
-def _fields_well_typed(event: dict[str, Any]) -> bool:
-    """Whether the event's members have their types (or are null): Powertools cannot read one whose
-    headers are a list, say, and it is answered as an unsupported event rather than a crash."""
-    return all(
-        event.get(name) is None or isinstance(event[name], kind) for name, kind in _EVENT_MEMBER_TYPES.items()
-    )
+def _ill_typed_member(event: dict[str, Any], door: str) -> str | None:
+    for path in _REQUIRED_MEMBERS[door]:
+        if not isinstance(_member(event, path), str):
+            return f"{_name(path)} must be text"
+    for path, kind in _OPTIONAL_MEMBERS.items():
+        value = _member(event, path)
+        if value is not None:
+            problem = _type_problem(path, value, kind)
+            if problem is not None:
+                return problem
+    return None
+
+
+def _member(event: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = event
+    for name in path:
+        value = value.get(name) if isinstance(value, dict) else None
+    return value
+
+
+def _type_problem(path: tuple[str, ...], value: Any, kind: str) -> str | None:
+    if kind in (_TEXT_MAP, _TEXT_LISTS):
+        if not isinstance(value, dict):
+            return f"{_name(path)} must be {kind}"
+        item_kind = _TEXT if kind == _TEXT_MAP else "a list of text"
+        for key, item in value.items():
+            if not (isinstance(item, str) if kind == _TEXT_MAP else _text_list(item)):
+                return f"{_name((*path, key))} must be {item_kind}"
+        return None
+    well_typed = isinstance(value, str) if kind == _TEXT else isinstance(value, bool)
+    return None if well_typed else f"{_name(path)} must be {kind}"
+
+
+def _text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _name(path: tuple[str, ...]) -> str:
+    """The member's dotted name, quoted; text JSON cannot carry (lone surrogates) escaped."""
+    name = ".".join(path)[:_SHOWN_NAME]
+    return '"' + name.encode(errors="backslashreplace").decode() + '"'
 
 
 def request_id(event: dict[str, Any], door: str) -> str | None:
@@ -79,7 +145,8 @@ def query_parameters(event: BaseProxyEvent) -> dict[str, list[str]]:
     if isinstance(event, APIGatewayProxyEventV2):
         # Payload v2 joins repeated parameters with commas, which cannot be told apart from a comma
         # inside a value ("roomName=Smith, John"); the raw query string is exact.
-        return parse_qs(event.raw_query_string, keep_blank_values=True)
+        # (A hand-written payload v2 event may leave it out: no parameters.)
+        return parse_qs(event.get("rawQueryString") or "", keep_blank_values=True)
     if isinstance(event, ALBEvent):
         return _form_decoded(event)
     # Payload v1. API Gateway sends every parameter in the multi-value map as well; a direct invoker

@@ -42,7 +42,14 @@ from voip_rooms.errors import (
     PayloadTooLarge,
     RoomTooLarge,
 )
-from voip_rooms.front_doors import front_door_of, query_parameters, request_body, request_id, single_value
+from voip_rooms.front_doors import (
+    event_problem,
+    front_door_of,
+    query_parameters,
+    request_body,
+    request_id,
+    single_value,
+)
 from voip_rooms.params import parse_rooms_params
 from voip_rooms.settings import SETTINGS
 
@@ -296,11 +303,11 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
 
 def _answer(event: Any, context: LambdaContext, door: str | None) -> dict[str, Any]:
     if door is None:
-        logger.error(
-            "unsupported event", extra={"event_keys": sorted(event)[:20] if isinstance(event, dict) else []}
-        )
+        problem = event_problem(event)
+        event_keys = sorted(event)[:20] if isinstance(event, dict) else []
+        logger.error("unsupported event", extra={"event_keys": event_keys, "problem": problem})
         request_log.refused("unsupported-event")
-        return responses.unsupported_event_result()
+        return responses.unsupported_event_result(problem)
     if door not in _resolvers:
         _resolvers[door] = FRONT_DOORS[door]()
     result = _resolvers[door].resolve(event, context)

@@ -42,11 +42,12 @@ def payload_too_large_body(limit: int) -> dict[str, Any]:
     return invalid_params_body(f"The request body is larger than {limit} bytes", "error-body-too-large")
 
 
-def unsupported_event_result() -> dict[str, Any]:
-    """The result for an event no front door sent: shaped like an HTTP answer, so any caller can read it."""
+def unsupported_event_result(problem: str | None = None) -> dict[str, Any]:
+    """The result for an event no front door sent, saying what is wrong with it when a member is: shaped
+    like an HTTP answer, so any caller can read it."""
     body = {
         "success": False,
-        "error": "Unsupported event: expected an API Gateway, function URL or ALB request",
+        "error": f"Unsupported event: {problem or 'expected an API Gateway, function URL or ALB request'}",
     }
     return {
         "statusCode": 400,
