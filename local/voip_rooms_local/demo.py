@@ -2,7 +2,8 @@
 
 320 VoIP rooms served by 6 agents from June to November 2026, across four queues, both
 directions and a set of tags; a few rooms of other types that the endpoint must never list;
-one user per role with a known token; Rocket.Chat's default permissions for the omnichannel roles.
+one user per role with a known token, and a user for integration events; Rocket.Chat's default
+permissions for the omnichannel roles.
 Stored as Rocket.Chat stores them, including what older versions left behind: a few NaN waiting
 times, some closed rooms still holding ``open: false``, one imported room with an ObjectId ``_id``,
 one call that no agent served, one room with ``livechatData: ''``.
@@ -70,6 +71,9 @@ OTHER_AGENTS = (
     ("demo-agent-5", "noor.agent"),
     ("demo-agent-6", "ivan.agent"),
 )
+# The user integration events act as (INTEGRATION_USER_ID=demo-integration): its livechat-monitor role
+# may list every VoIP room. It never logs in, so it holds no token.
+INTEGRATION_USER_ID = "demo-integration"
 
 # Rocket.Chat's defaults (apps/meteor/app/authorization/server/constant/permissions.ts), omnichannel part.
 DEFAULT_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -97,7 +101,9 @@ def demo_dataset(now: datetime | None = None) -> dict[str, list[Document]]:
     rooms = [_voip_room(rng, number, agents) for number in range(ROOM_COUNT)]
     _as_versions_left_them(rooms)
     return {
-        "users": [_user(user, issued) for user in DEMO_USERS] + [_agent(*agent) for agent in OTHER_AGENTS],
+        "users": [_user(user, issued) for user in DEMO_USERS]
+        + [_agent(*agent) for agent in OTHER_AGENTS]
+        + [_integration_user()],
         "rocketchat_room": rooms + _rooms_of_other_types(),
         "rocketchat_permissions": [
             {"_id": permission, "roles": list(roles), "_updatedAt": FIRST_CALL}
@@ -140,6 +146,18 @@ def _agent(user_id: str, username: str) -> Document:
         "roles": ["livechat-agent", "user"],
         "createdAt": FIRST_CALL,
         "services": {"resume": {"loginTokens": []}},
+    }
+
+
+def _integration_user() -> Document:
+    return {
+        "_id": INTEGRATION_USER_ID,
+        "username": "voip.integration",
+        "name": "VoIP Integration",
+        "type": "user",
+        "active": True,
+        "roles": ["livechat-monitor"],
+        "createdAt": FIRST_CALL,
     }
 
 

@@ -14,14 +14,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
+import pymongo
 import pytest
 
 from tests.conftest import CONNECTION_PASSWORDS
 from tests.factories import ADMIN, ApiClient
 from tests.fake_mongod import fake_mongod
+from tests.spies import record_arguments
 from tests.timing import GENEROUS_MS
-from voip_rooms import database, listing
+from voip_rooms import database, integration, listing
+from voip_rooms.handler import lambda_handler
+from voip_rooms.integration import IntegrationError
 from voip_rooms.settings import SETTINGS, Settings
+from voip_rooms_local.demo import INTEGRATION_USER_ID
+from voip_rooms_local.events import LocalLambdaContext
 
 BUDGET_MS = 300
 # Without the request's deadline, the driver would wait its default server selection timeout.
@@ -81,6 +87,24 @@ def test_a_server_that_accepts_and_stalls_answers_503_within_the_budget(
     answer, elapsed_ms = _timed_get(api)
     assert (answer.status, answer.body) == (503, UNAVAILABLE)
     assert elapsed_ms < DRIVER_DEFAULT_MS / 2
+
+
+def test_an_integration_event_meeting_an_outage_fails_with_service_unavailable_within_the_budget(
+    real_driver_at: UseDriverAt, stalling_server: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_driver_at(stalling_server)
+    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id=INTEGRATION_USER_ID))
+    budgets = record_arguments(monkeypatch, pymongo, "timeout")
+    started = time.monotonic()
+    with pytest.raises(IntegrationError) as caught:
+        lambda_handler({"operation": "voip.rooms", "parameters": {"open": True}}, LocalLambdaContext())
+    elapsed_ms = (time.monotonic() - started) * 1000
+    assert (type(caught.value).__name__, str(caught.value)) == (
+        "ServiceUnavailable",
+        "Service temporarily unavailable",
+    )
+    assert budgets == [BUDGET_MS / 1000], "every command under the configured budget, as for HTTP"
+    assert elapsed_ms < DRIVER_DEFAULT_MS / 2, "bounded by the budget, not by a driver default of 30 s"
 
 
 def test_a_failed_request_leaves_the_container_able_to_answer_the_next_one(

@@ -38,6 +38,7 @@ TEXT_SETTINGS = [
     ("MONGODB_DATABASE", "rocketchat"),
     ("MONGODB_READ_PREFERENCE", "secondaryPreferred"),
     ("POWERTOOLS_METRICS_NAMESPACE", "VoipRooms"),
+    ("INTEGRATION_USER_ID", ""),
 ]
 BOOLEAN_SETTINGS = ["TRACE_DATABASE_COMMANDS", "ENABLE_SWAGGER_UI"]
 # Switches that are on unless turned off.
@@ -60,6 +61,7 @@ SAMPLES: dict[str, tuple[str, Any]] = {
     "TRACE_DATABASE_COMMANDS": (" TRUE ", True),
     "ENABLE_SWAGGER_UI": (" true ", True),
     "ENABLE_CALLS_PAGE": (" FALSE ", False),
+    "INTEGRATION_USER_ID": (" k6Fx2b7nLrWqzPv9T ", "k6Fx2b7nLrWqzPv9T"),
     **{name: (f" {default + 7} ", default + 7) for name, default, _ in INTEGER_SETTINGS},
 }
 

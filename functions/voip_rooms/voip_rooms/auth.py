@@ -24,6 +24,10 @@ class UserLookup(Protocol):
     def find_user_by_token(self, user_id: str, hashed_token: str) -> Mapping[str, Any] | None: ...
 
 
+class UserById(Protocol):
+    def find_user_by_id(self, user_id: str) -> Mapping[str, Any] | None: ...
+
+
 def hash_login_token(token: str) -> str:
     """Meteor's Accounts._hashLoginToken: SHA-256 of the UTF-8 token, standard base64."""
     return base64.b64encode(hashlib.sha256(token.encode()).digest()).decode()
@@ -44,8 +48,13 @@ def authenticate(
     login_token = _matching_token(user, hashed)
     if login_token is None or login_token_expired(login_token, login_expiration, now or datetime.now(UTC)):
         raise AuthenticationFailed
-    roles = user.get("roles")
-    return Caller(user_id=user_id, roles=frozenset(r for r in roles or () if isinstance(r, str)))
+    return _caller(user_id, user)
+
+
+def has_username(user: Mapping[str, Any]) -> bool:
+    """Rocket.Chat 8.x serves a REST caller only when the user has a username; a user created without
+    one (or left with an empty one) is refused, as there."""
+    return user.get("username") not in (None, "")
 
 
 def has_username(user: Mapping[str, Any]) -> bool:
@@ -69,3 +78,19 @@ def login_token_expired(login_token: Mapping[str, Any], login_expiration: timede
     if issued.tzinfo is None:
         issued = issued.replace(tzinfo=UTC)
     return now - issued > login_expiration
+
+
+def integration_caller(users: UserById, user_id: str) -> Caller:
+    """The configured integration user as the caller of an integration event. No token: AWS IAM has
+    authenticated whoever invoked the function. The user must exist, be active and have a username
+    (as any REST caller on Rocket.Chat 8.x); its roles are read afresh on every invocation, so that
+    deactivating it or removing a role in Rocket.Chat takes effect at once."""
+    user = users.find_user_by_id(user_id)
+    if user is None or user.get("active") is False or not has_username(user):
+        raise AuthenticationFailed
+    return _caller(user_id, user)
+
+
+def _caller(user_id: str, user: Mapping[str, Any]) -> Caller:
+    roles = user.get("roles")
+    return Caller(user_id=user_id, roles=frozenset(r for r in roles or () if isinstance(r, str)))

@@ -16,8 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.alb_event import ALBEvent
 from aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
-from voip_rooms.errors import InvalidParams, PayloadTooLarge
-from voip_rooms.settings import SETTINGS
+from voip_rooms.errors import InvalidParams
 
 
 def front_door_of(event: Any) -> str | None:
@@ -171,20 +170,11 @@ def _form_decoded(event: ALBEvent) -> dict[str, list[str]]:
 
 
 def request_body(event: BaseProxyEvent) -> str | None:
-    """The body as text (base64 decoded when the front door encoded it), within MAX_BODY_BYTES."""
+    """The body as text, base64 decoded when the front door encoded it."""
     body = event.body
-    if body is None:
-        return None
-    if event.is_base64_encoded:
-        try:
-            body = base64.b64decode(body, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            raise InvalidParams("The request body must be a JSON object.") from None
-    # Characters first: a multi-megabyte body is refused without encoding it. surrogatepass: a direct
-    # invoker's JSON can carry lone surrogates, which the parser refuses later.
-    if (
-        len(body) > SETTINGS.max_body_bytes
-        or len(body.encode(errors="surrogatepass")) > SETTINGS.max_body_bytes
-    ):
-        raise PayloadTooLarge
-    return body
+    if body is None or not event.is_base64_encoded:
+        return body
+    try:
+        return base64.b64decode(body, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise InvalidParams("The request body must be a JSON object.") from None

@@ -30,7 +30,7 @@ from aws_lambda_powertools.utilities.data_classes.alb_event import ALBEvent
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from voip_rooms import database, listing, request_log, responses
+from voip_rooms import database, integration, listing, request_log, responses
 from voip_rooms.auth import authenticate
 from voip_rooms.errors import (
     AuthenticationFailed,
@@ -252,7 +252,7 @@ def _front_door(resolver: ApiGatewayResolver) -> ApiGatewayResolver:
             from voip_rooms.calls_page import page  # noqa: PLC0415
 
             event = resolver.current_event
-            return page(event.path, _query_parameters(event))
+            return page(event.path, query_parameters(event))
 
         @resolver.get(f"{CALLS_PAGE_PATH}/assets/<name>")
         def calls_page_asset(name: str) -> Response[str]:
@@ -288,6 +288,8 @@ _resolvers: dict[str, ApiGatewayResolver] = {}
 
 @logger.inject_lambda_context
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    if integration.is_integration_event(event):
+        return _answer_integration(event)
     door = front_door_of(event)
     # Set on every invocation: the logger outlives it, and must not carry the last request's id.
     logger.set_correlation_id(request_id(event, door) if door else None)
@@ -299,6 +301,32 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         # Exactly one request line per invocation; one that escaped every answer is Lambda's 500.
         request_log.emit(logger, result["statusCode"] if result else 500)
     return result
+
+
+def _answer_integration(event: dict[str, Any]) -> dict[str, Any]:
+    """An integration event (integration.py): the answer object, or a function error named after the
+    HTTP answer the same failure gets, logged and counted as that answer is."""
+    logger.set_correlation_id(None)  # no front door gave it an id: the Lambda request id is the line's
+    request_log.begin(request_log.INTEGRATION, event)
+    status = 500
+    try:
+        result = integration.answer(event)
+        status = 200
+        return result
+    except Exception as error:
+        http_answer = _error_answer(error)
+        status = http_answer.status_code
+        # Lambda reports the class name as errorType and the message as errorMessage, with a stack
+        # trace from here only: nothing of the failure's own trace or context.
+        raise integration.function_error(error, http_answer) from None
+    finally:
+        request_log.emit(logger, status)
+
+
+def _error_answer(error: Exception) -> Response[str]:
+    """The answer ERROR_ANSWERS gives the error: its most specific class's, as a resolver picks it."""
+    answer = next(ERROR_ANSWERS[kind] for kind in type(error).__mro__ if kind in ERROR_ANSWERS)
+    return answer(error)
 
 
 def _answer(event: Any, context: LambdaContext, door: str | None) -> dict[str, Any]:

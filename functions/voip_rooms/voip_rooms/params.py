@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from voip_rooms.cursor import decode_cursor
-from voip_rooms.errors import InvalidParams
+from voip_rooms.errors import InvalidParams, PayloadTooLarge
 from voip_rooms.keyset import listing_order
 from voip_rooms.room_fields import orders_by_hidden
 from voip_rooms.settings import SETTINGS
@@ -65,7 +65,10 @@ class RoomsParams:
 
 
 def parse_rooms_params(query: Mapping[str, Sequence[str]] | None, body: str | None) -> RoomsParams:
-    """Validate both sources and merge them; raises InvalidParams with the contract's message."""
+    """Validate both sources and merge them; raises InvalidParams with the contract's message, or
+    PayloadTooLarge for a body above MAX_BODY_BYTES (before anything else is read)."""
+    if body is not None:
+        _check_body_size(body)
     merged: dict[str, Any] = {}
     for source in (_validated(_query_fields(query or {}), from_text=True), _validated(_body_fields(body))):
         for name, value in source.items():
@@ -77,6 +80,14 @@ def parse_rooms_params(query: Mapping[str, Sequence[str]] | None, body: str | No
     if "after" in merged:
         merged["after"] = _cursor_values(merged["after"], merged.get("sort"), merged.get("offset"))
     return RoomsParams(**merged)
+
+
+def _check_body_size(body: str) -> None:
+    # Characters first: a multi-megabyte body is refused without encoding it. surrogatepass: a direct
+    # invoker's JSON can carry lone surrogates, which the parser refuses later.
+    limit = SETTINGS.max_body_bytes
+    if len(body) > limit or len(body.encode(errors="surrogatepass")) > limit:
+        raise PayloadTooLarge
 
 
 def _cursor_values(cursor: str, sort: FieldSpec | None, offset: int | None) -> tuple[Any, ...]:

@@ -47,6 +47,12 @@ COLD_START = {"Name": "ColdStart", "Unit": "Count"}
 # Kept small, since each set is a metric series of its own: the service, and its status classes.
 # "service" is the key Powertools' logger writes on every line.
 DIMENSIONS = [["service"], ["service", "StatusClass"]]
+# Integration events that failed with a function error of their own, in all and by errorType: Lambda's
+# Errors metric counts them too, and the alarm on crashes subtracts them.
+FUNCTION_ERRORS = {"Name": "FunctionErrors", "Unit": "Count"}
+FUNCTION_ERROR_DIMENSIONS = [["service"], ["service", "ErrorType"]]
+# The front door of integration events, which have an operation instead of a method and a path.
+INTEGRATION = "integration"
 # The parameters named on the line; count and offset have their values there instead.
 NAMED_PARAMETERS = tuple(
     (field, name) for field, name in PUBLIC_NAMES.items() if field not in ("count", "offset")
@@ -63,7 +69,10 @@ def begin(front_door: str | None, event: Any) -> None:
     _started = time.perf_counter()
     command_stats.reset()
     line = {"front_door": front_door or "unknown"}
-    if front_door is not None:
+    if front_door == INTEGRATION:
+        operation = event.get("operation")
+        line["operation"] = operation[:MAX_TEXT] if isinstance(operation, str) else None
+    elif front_door is not None:
         method, path = _method_and_path(front_door, event)
         line["method"], line["path"] = method, path[:MAX_TEXT] if isinstance(path, str) else None
 
@@ -105,6 +114,11 @@ def refused(reason: str) -> None:
 
 def failed(error_type: str) -> None:
     line["error_type"] = error_type
+
+
+def function_error(error_type: str) -> None:
+    """The function error an integration event ended with (InvalidParameters, ServiceUnavailable, ...)."""
+    line["ErrorType"] = error_type
 
 
 def emit(logger: Logger, status: int) -> None:
@@ -150,12 +164,17 @@ def emit(logger: Logger, status: int) -> None:
     trace = os.environ.get("_X_AMZN_TRACE_ID")
     if trace:
         record["xray_trace_id"] = trace.partition(";")[0].removeprefix("Root=")
-    record["_aws"] = {
-        "Timestamp": int(now * 1000),
-        "CloudWatchMetrics": [
-            {"Namespace": SETTINGS.metrics_namespace, "Dimensions": DIMENSIONS, "Metrics": metrics}
-        ],
-    }
+    directives = [{"Namespace": SETTINGS.metrics_namespace, "Dimensions": DIMENSIONS, "Metrics": metrics}]
+    if "ErrorType" in record:
+        record["FunctionErrors"] = 1
+        directives.append(
+            {
+                "Namespace": SETTINGS.metrics_namespace,
+                "Dimensions": FUNCTION_ERROR_DIMENSIONS,
+                "Metrics": [FUNCTION_ERRORS],
+            }
+        )
+    record["_aws"] = {"Timestamp": int(now * 1000), "CloudWatchMetrics": directives}
     # Straight to the logger's stream, as one orjson dump: through logging, the record, the caller
     # lookup and the formatter's copy of every attribute cost several times the line itself.
     stream = log_handler.stream

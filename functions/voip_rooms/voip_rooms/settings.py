@@ -89,6 +89,8 @@ class Settings:
     enable_swagger_ui: bool
     # The Calls page at /voip-calls: on unless turned off; nothing of it loads before its first visit.
     enable_calls_page: bool
+    # The Rocket.Chat user that integration events act as; empty: integration events are refused.
+    integration_user_id: str
 
     @property
     def connection_setting(self) -> str:
@@ -131,6 +133,7 @@ class Settings:
             trace_database_commands=_bool_env("TRACE_DATABASE_COMMANDS"),
             enable_swagger_ui=_bool_env("ENABLE_SWAGGER_UI"),
             enable_calls_page=_bool_env("ENABLE_CALLS_PAGE", default=True),
+            integration_user_id=os.environ.get("INTEGRATION_USER_ID", "").strip(),
         )
 
 

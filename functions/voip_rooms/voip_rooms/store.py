@@ -41,6 +41,9 @@ _USER_PROJECTION = {
     "services.resume.loginTokens.type": 1,
 }
 
+# What an integration event's user is checked by: no token fields (it has none to check).
+_INTEGRATION_USER_PROJECTION = {"username": 1, "roles": 1, "active": 1}
+
 
 @dataclass(slots=True)
 class CommandStats:
@@ -78,6 +81,10 @@ class RocketChatStore:
                 {"_id": user_id, "services.resume.loginTokens.hashedToken": hashed_token},
                 _USER_PROJECTION,
             )
+
+    def find_user_by_id(self, user_id: str) -> Document | None:
+        with _unavailable_on_driver_faults():
+            return self._users.find_one({"_id": user_id}, _INTEGRATION_USER_PROJECTION)
 
     def roles_by_permission(self, permission_ids: Sequence[str]) -> Mapping[str, frozenset[str]]:
         with _unavailable_on_driver_faults():
