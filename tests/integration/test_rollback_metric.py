@@ -4,16 +4,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
-from voip_rooms import listing
+from voip_rooms import integration, listing
 from voip_rooms.errors import ConnectionSecretUnavailable, DatabaseUnavailable
 from voip_rooms.handler import lambda_handler
-from voip_rooms_local.demo import DEMO_USERS
+from voip_rooms.integration import IntegrationError
+from voip_rooms.settings import SETTINGS
+from voip_rooms_local.demo import DEMO_USERS, INTEGRATION_USER_ID
 from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,13 +27,16 @@ USER = {"X-User-Id": "demo-user", "X-Auth-Token": "demo-user-token"}
 def _counted_by_the_rollback_alarm() -> Callable[[dict[str, Any]], bool]:
     """Whether one parsed log line adds to the alarm's 5xx metric: an EMF record of that metric, carrying
     the alarm's dimension values."""
+    return _counted_by("RollbackServerErrorsAlarm", "errors")
+
+
+def _counted_by(alarm: str, metric_id: str) -> Callable[[dict[str, Any]], bool]:
+    """Whether one parsed log line adds to one metric of an alarm of the template."""
     template = yaml_parse((ROOT / "template.yaml").read_text())
-    (errors,) = [
-        m
-        for m in template["Resources"]["RollbackServerErrorsAlarm"]["Properties"]["Metrics"]
-        if m["Id"] == "errors"
+    (wanted_metric,) = [
+        m for m in template["Resources"][alarm]["Properties"]["Metrics"] if m["Id"] == metric_id
     ]
-    metric = errors["MetricStat"]["Metric"]
+    metric = wanted_metric["MetricStat"]["Metric"]
     wanted = {d["Name"]: d["Value"] for d in metric["Dimensions"]}
 
     def counted(line: dict[str, Any]) -> bool:
@@ -77,3 +83,42 @@ def test_every_5xx_answer_and_nothing_else_is_counted(
     assert statuses == [200, 400, 401, 403, 404, 405, 503, 503, 500]
     counted = _counted_by_the_rollback_alarm()
     assert len([line for line in logs() if counted(line)]) == 3
+
+
+@pytest.mark.usefixtures("demo_db")
+def test_integration_events_function_errors_are_subtracted_from_the_crash_alarm_and_their_5xx_counted(
+    logs: Callable[[], list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def invoke(parameters: dict[str, Any]) -> str:
+        try:
+            lambda_handler({"operation": "voip.rooms", "parameters": parameters}, LocalLambdaContext())
+        except IntegrationError as error:
+            return type(error).__name__
+        return "ok"
+
+    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id=""))
+    outcomes = [invoke({})]
+    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id=INTEGRATION_USER_ID))
+    outcomes += [invoke({}), invoke({"count": -1}), invoke({"agents": ["demo-agent-1"]})]
+    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id="demo-agent-1"))
+    outcomes.append(invoke({}))
+    for fault in (DatabaseUnavailable("ServerSelectionTimeoutError"), RuntimeError("bug")):
+
+        def failing(*_: Any, error: Exception = fault) -> Any:
+            raise error
+
+        monkeypatch.setattr(listing, "_listing", failing)
+        outcomes.append(invoke({}))
+    assert outcomes == [
+        "Unauthorized",
+        "ok",
+        "InvalidParameters",
+        "ok",
+        "Forbidden",
+        "ServiceUnavailable",
+        "InternalError",
+    ]
+    answered = _counted_by("FunctionErrorsAlarm", "answered")
+    assert len([line for line in logs() if answered(line)]) == 5, "every function error the function raised"
+    server_errors = _counted_by_the_rollback_alarm()
+    assert len([line for line in logs() if server_errors(line)]) == 2

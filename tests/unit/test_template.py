@@ -146,6 +146,7 @@ def test_alarms_watch_errors_latency_and_throttles_and_notify_the_topic_when_giv
         ('"AWS/Lambda"', "Errors"),
         (request_lines, "Requests"),
         (request_lines, "DatabaseTime"),
+        (request_lines, "FunctionErrors"),
     }
     # Server errors across every front door, as a share of all requests; the database time's p99.
     assert (
@@ -160,6 +161,47 @@ def test_alarms_watch_errors_latency_and_throttles_and_notify_the_topic_when_giv
             "Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]
         }
     assert alarms["LatencyP99Alarm"]["ExtendedStatistic"] == "p99"
+
+
+def test_the_crash_alarm_leaves_out_the_function_errors_integration_events_answer_with(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    alarm = _transformed({}, monkeypatch)["FunctionErrorsAlarm"]["Properties"]
+    metrics = {m["Id"]: m for m in alarm["Metrics"]}
+    errors, answered = (metrics[name]["MetricStat"]["Metric"] for name in ("errors", "answered"))
+    assert (errors["Namespace"], errors["MetricName"]) == ("AWS/Lambda", "Errors")
+    assert (answered["Namespace"], answered["MetricName"]) == ({"Ref": "MetricsNamespace"}, "FunctionErrors")
+    assert answered["Dimensions"] == [{"Name": "service", "Value": "voip-rooms"}]
+    assert metrics["crashes"]["Expression"] == "FILL(errors, 0) - FILL(answered, 0)"
+    assert [m["Id"] for m in alarm["Metrics"] if m.get("ReturnData", True)] == ["crashes"]
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [
+        ("", True),
+        ("k6Fx2b7nLrWqzPv9T", True),
+        ("demo-integration", True),
+        ("rocket.cat", True),
+        ("a b", False),
+        ("x" * 65, False),
+        ("id;rm", False),
+    ],
+)
+def test_the_integration_user_parameter_takes_an_empty_value_or_a_rocketchat_id(
+    value: str, accepted: bool
+) -> None:
+    parameter = yaml_parse((ROOT / "template.yaml").read_text())["Parameters"]["IntegrationUserId"]
+    assert parameter["Default"] == ""
+    assert bool(re.fullmatch(parameter["AllowedPattern"], value)) is accepted
+
+
+def test_the_integration_user_reaches_the_function_as_integration_user_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    function = _transformed({}, monkeypatch)["RoomsFunction"]["Properties"]
+    assert function["Environment"]["Variables"]["INTEGRATION_USER_ID"] == {"Ref": "IntegrationUserId"}
 
 
 def test_the_dashboard_body_is_json_once_its_placeholders_are_filled(monkeypatch: pytest.MonkeyPatch) -> None:
