@@ -2,7 +2,7 @@
 
 serve    serve the API over HTTP, each request as an API Gateway REST event
 invoke   run one event through the handler and print its result (like `sam local invoke -e`)
-event    print a ready event for a front door, to save and edit
+event    print a ready event for a front door, or an integration event, to save and edit
 indexes  create the indexes the endpoint needs
 doctor   check, read-only, that a database will serve the endpoint
 export   write every matching room, one JSON line each (a file, .gz, -, or s3://bucket/key)
@@ -21,7 +21,7 @@ from typing import Any
 
 from pymongo.errors import PyMongoError
 
-from voip_rooms import handler
+from voip_rooms import handler, integration
 from voip_rooms.database import get_database, use_database
 from voip_rooms.errors import DatabaseUnavailable
 from voip_rooms.settings import SETTINGS
@@ -66,12 +66,24 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--data", type=Path, help=data_help)
     serve.set_defaults(run=_serve)
 
-    invoke = commands.add_parser("invoke", help="run one event through lambda_handler and print the result")
-    invoke.add_argument("event_file", help="a JSON event file, or - for standard input")
+    invoke = commands.add_parser(
+        "invoke",
+        help="run one event through lambda_handler and print the result, or Lambda's error object (exit 1)",
+    )
+    invoke.add_argument(
+        "event_file",
+        help="a JSON event file, or - for standard input; integration events act as INTEGRATION_USER_ID",
+    )
     invoke.add_argument("--data", type=Path, help=data_help)
     invoke.set_defaults(run=_invoke)
 
-    event = commands.add_parser("event", help="print a ready event for a front door")
+    event = commands.add_parser("event", help="print a ready event for a front door, or an integration event")
+    event.add_argument(
+        "--integration", action="store_true", help="an integration event (no credentials: see --parameters)"
+    )
+    event.add_argument(
+        "--parameters", help='with --integration: its parameters, e.g. \'{"open": false, "count": 100}\''
+    )
     event.add_argument(
         "--front-door",
         choices=sorted(EVENT_BUILDERS),
@@ -167,6 +179,10 @@ def _invoke(args: argparse.Namespace) -> int:
     previous_stream = log_handler.setStream(sys.stderr)
     try:
         result = handler.lambda_handler(event, LocalLambdaContext())
+    except Exception as error:  # any exception is a function error, as Lambda reports it
+        # What Lambda's Invoke returns for a function error (without the stack trace it adds).
+        print(json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)}, indent=2))
+        return 1
     finally:
         log_handler.setStream(previous_stream)
     print(json.dumps(result, indent=2, default=str))
@@ -174,6 +190,11 @@ def _invoke(args: argparse.Namespace) -> int:
 
 
 def _event(args: argparse.Namespace) -> int:
+    if args.integration:
+        print(json.dumps(_integration_event(args), indent=2))
+        return 0
+    if args.parameters is not None:
+        raise UsageError("--parameters goes with --integration; a front door's event takes --query or --body")
     headers = {"Content-Type": "application/json"} if args.body is not None else {}
     if args.user is not None:
         headers["X-User-Id"] = args.user
@@ -187,6 +208,28 @@ def _event(args: argparse.Namespace) -> int:
         raise UsageError(f"--query is not a valid query string: {error}") from None
     print(json.dumps(event, indent=2))
     return 0
+
+
+def _integration_event(args: argparse.Namespace) -> dict[str, Any]:
+    front_door_options = {
+        "--front-door": args.front_door != "rest",
+        "--user": args.user is not None,
+        "--token": args.token is not None,
+        "--method": args.method != "GET",
+        "--path": args.path != handler.ROOMS_PATH,
+        "--query": bool(args.query),
+        "--body": args.body is not None,
+    }
+    given = [option for option, used in front_door_options.items() if used]
+    if given:
+        raise UsageError(f"--integration takes only --parameters, not {', '.join(given)}")
+    try:
+        parameters = json.loads(args.parameters or "{}")
+    except ValueError as error:
+        raise UsageError(f"--parameters is not JSON: {error}") from None
+    if not isinstance(parameters, dict):
+        raise UsageError("--parameters must be a JSON object")
+    return {"operation": integration.OPERATION, "parameters": parameters}
 
 
 def _indexes(args: argparse.Namespace) -> int:

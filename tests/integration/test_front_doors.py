@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,17 @@ import pytest
 
 from tests.factories import ADMIN as TEST_ADMIN
 from tests.factories import ApiClient, room
+from voip_rooms import integration
 from voip_rooms.front_doors import front_door_of
 from voip_rooms.handler import lambda_handler
-from voip_rooms_local.demo import DEMO_USERS
+from voip_rooms.integration import IntegrationError
+from voip_rooms.settings import SETTINGS
+from voip_rooms_local.demo import DEMO_USERS, INTEGRATION_USER_ID
 from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
+HTTP_EVENTS = sorted(path for path in EVENTS.rglob("*.json") if path.parent.name != "integration")
+INTEGRATION_EVENTS = sorted((EVENTS / "integration").glob("*.json"))
 ADMIN = {"X-User-Id": DEMO_USERS[0].user_id, "X-Auth-Token": DEMO_USERS[0].token}
 DOORS = sorted(EVENT_BUILDERS)
 
@@ -25,21 +31,43 @@ def _invoke(event: dict[str, Any]) -> dict[str, Any]:
     return lambda_handler(event, LocalLambdaContext())
 
 
-def _recorded_status(path: Path) -> int:
-    return int(path.name.split(".")[-2])
+def _recorded_outcome(path: Path) -> str:
+    """What the sample answers with, the end of its name: a status, or for an integration event ok or
+    the errorType of its function error."""
+    return path.name.split(".")[-2]
 
 
 def test_the_sample_events_cover_every_front_door_and_case() -> None:
     files = sorted(EVENTS.rglob("*.json"))
-    assert {f.parent.name for f in files} >= {*DOORS, "direct"}
+    assert {f.parent.name for f in files} >= {*DOORS, "direct", "integration"}
     for door in DOORS:
-        assert {_recorded_status(f) for f in files if f.parent.name == door} == {200, 400, 401, 403}
+        assert {_recorded_outcome(f) for f in files if f.parent.name == door} == {"200", "400", "401", "403"}
+    integration_events = {f: json.loads(f.read_text()) for f in files if f.parent.name == "integration"}
+    assert {_recorded_outcome(f) for f in integration_events} == {"ok", "InvalidParameters"}
+    assert [f.name for f, event in integration_events.items() if "after" in event["parameters"]], (
+        "a cursor page"
+    )
 
 
-@pytest.mark.parametrize("path", sorted(EVENTS.rglob("*.json")), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", HTTP_EVENTS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_sample_event_gives_its_recorded_status(demo_db: Any, path: Path) -> None:
     result = _invoke(json.loads(path.read_text()))
-    assert result["statusCode"] == _recorded_status(path), result["body"]
+    assert result["statusCode"] == int(_recorded_outcome(path)), result["body"]
+
+
+@pytest.mark.parametrize("path", INTEGRATION_EVENTS, ids=lambda p: p.name)
+def test_every_sample_integration_event_gives_its_recorded_outcome(
+    demo_db: Any, monkeypatch: pytest.MonkeyPatch, path: Path
+) -> None:
+    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id=INTEGRATION_USER_ID))
+    event = json.loads(path.read_text())
+    if _recorded_outcome(path) == "ok":
+        answer = lambda_handler(event, LocalLambdaContext())
+        assert (answer["success"], answer["count"]) == (True, event["parameters"]["count"])
+    else:
+        with pytest.raises(IntegrationError) as failure:
+            lambda_handler(event, LocalLambdaContext())
+        assert type(failure.value).__name__ == _recorded_outcome(path)
 
 
 @pytest.mark.parametrize("door", DOORS)

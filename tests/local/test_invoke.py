@@ -3,25 +3,116 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from voip_rooms import integration
+from voip_rooms.settings import SETTINGS
 from voip_rooms_local.cli import main
+from voip_rooms_local.demo import INTEGRATION_USER_ID
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
-@pytest.mark.parametrize("path", sorted(EVENTS.rglob("*.json")), ids=lambda p: f"{p.parent.name}/{p.name}")
+HTTP_EVENTS = sorted(path for path in EVENTS.rglob("*.json") if path.parent.name != "integration")
+
+
+@pytest.fixture
+def integration_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    """INTEGRATION_USER_ID=demo-integration, as the process would have read it."""
+    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id=INTEGRATION_USER_ID))
+
+
+@pytest.mark.parametrize("path", HTTP_EVENTS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_invoke_prints_the_result_with_the_recorded_status(
     path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["invoke", str(path)]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["statusCode"] == int(path.name.split(".")[-2])
+
+
+@pytest.mark.usefixtures("integration_user")
+@pytest.mark.parametrize("path", sorted((EVENTS / "integration").glob("*.ok.json")), ids=lambda p: p.name)
+def test_invoke_prints_an_integration_events_answer_object(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["invoke", str(path)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["success"] is True
+    assert answer["count"] == json.loads(path.read_text())["parameters"]["count"]
+
+
+@pytest.mark.usefixtures("integration_user")
+def test_invoke_prints_lambdas_error_object_and_exits_1_on_a_function_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["invoke", str(EVENTS / "integration" / "bad-parameter.InvalidParameters.json")]) == 1
+    assert json.loads(capsys.readouterr().out) == {
+        "errorType": "InvalidParameters",
+        "errorMessage": 'The "sort" value of "closedAt" must be 1 or -1. [error-invalid-sort]',
+    }
+
+
+def test_without_integration_user_id_invoke_says_which_setting_is_missing(tmp_path: Path) -> None:
+    executable = shutil.which("voip-rooms", path=str(Path(sys.executable).parent)) or "voip-rooms"
+    event = EVENTS / "integration" / "closed-calls-page.ok.json"
+    environment = {name: value for name, value in os.environ.items() if name != "INTEGRATION_USER_ID"}
+    refused = subprocess.run(
+        [executable, "invoke", str(event)], capture_output=True, text=True, check=False, env=environment
+    )
+    assert refused.returncode == 1
+    error = json.loads(refused.stdout)
+    assert error["errorType"] == "Unauthorized"
+    assert "INTEGRATION_USER_ID" in error["errorMessage"]
+    configured = subprocess.run(
+        [executable, "invoke", str(event)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment | {"INTEGRATION_USER_ID": INTEGRATION_USER_ID},
+    )
+    assert json.loads(configured.stdout)["count"] == 5
+    assert '"front_door":"integration"' in configured.stderr, "the request line, on standard error"
+
+
+def test_event_prints_an_integration_event_that_invoke_runs(
+    integration_user: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["event", "--integration", "--parameters", '{"queue": "billing", "count": 3}']) == 0
+    printed = capsys.readouterr().out
+    assert json.loads(printed) == {"operation": "voip.rooms", "parameters": {"queue": "billing", "count": 3}}
+    (tmp_path / "event.json").write_text(printed)
+    assert main(["invoke", str(tmp_path / "event.json")]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["count"] == 3
+    assert {room["queue"] for room in answer["rooms"]} == {"billing"}
+    assert main(["event", "--integration"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"operation": "voip.rooms", "parameters": {}}
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["event", "--integration", "--user", "demo-admin"],
+        ["event", "--integration", "--front-door", "alb"],
+        ["event", "--integration", "--parameters", "[1]"],
+        ["event", "--integration", "--parameters", "{nope"],
+        ["event", "--parameters", "{}"],
+    ],
+)
+def test_event_refuses_options_that_do_not_go_together_in_one_line(
+    arguments: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(arguments) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("voip-rooms: ")
 
 
 def test_event_and_invoke_compose_through_standard_input_with_logs_on_stderr() -> None:
