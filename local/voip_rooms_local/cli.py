@@ -185,6 +185,8 @@ def _invoke(args: argparse.Namespace) -> int:
         return 1
     finally:
         log_handler.setStream(previous_stream)
+    if isinstance(result, bytes):  # an integration event's answer, as Lambda returns it: JSON
+        result = json.loads(result)
     print(json.dumps(result, indent=2, default=str))
     return 0
 

@@ -45,7 +45,8 @@ def _call(door: str, request_line: str, headers: dict[str, str]) -> dict[str, An
     method, _, target = request_line.partition(" ")
     path, _, query = target.partition("?")
     event = EVENT_BUILDERS[door](method, path, headers=headers, query_string=query)
-    return lambda_handler(event, LocalLambdaContext())
+    result: dict[str, Any] = lambda_handler(event, LocalLambdaContext())
+    return result
 
 
 def _headers(result: dict[str, Any]) -> dict[str, str]:

@@ -28,7 +28,8 @@ DOORS = sorted(EVENT_BUILDERS)
 
 
 def _invoke(event: dict[str, Any]) -> dict[str, Any]:
-    return lambda_handler(event, LocalLambdaContext())
+    result: dict[str, Any] = lambda_handler(event, LocalLambdaContext())
+    return result
 
 
 def _recorded_outcome(path: Path) -> str:
@@ -62,7 +63,7 @@ def test_every_sample_integration_event_gives_its_recorded_outcome(
     monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id=INTEGRATION_USER_ID))
     event = json.loads(path.read_text())
     if _recorded_outcome(path) == "ok":
-        answer = lambda_handler(event, LocalLambdaContext())
+        answer = json.loads(lambda_handler(event, LocalLambdaContext()))
         assert (answer["success"], answer["count"]) == (True, event["parameters"]["count"])
     else:
         with pytest.raises(IntegrationError) as failure:

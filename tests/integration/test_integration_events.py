@@ -32,10 +32,11 @@ MINIMAL_DIRECT_EVENT = Path(__file__).resolve().parents[2] / "events/direct/mini
 
 
 def invoke(parameters: Any = ABSENT, **members: Any) -> Any:
+    """The answer object, as the caller receives it from Lambda."""
     event: dict[str, Any] = {"operation": "voip.rooms"}
     if parameters is not ABSENT:
         event["parameters"] = parameters
-    return lambda_handler(event | members, LocalLambdaContext())
+    return json.loads(lambda_handler(event | members, LocalLambdaContext()))
 
 
 def failure(parameters: Any = ABSENT, **members: Any) -> IntegrationError:
@@ -87,6 +88,16 @@ def test_the_answer_is_the_http_answers_body_itself_as_an_object(
     assert answer == http.body
     assert answer["success"] is True
     assert set(answer) == {"rooms", "count", "offset", "total", "next", "success"}
+
+
+def test_the_answer_is_the_json_text_of_an_object_which_lambda_returns_as_it_is(
+    demo_integration: ApiClient,
+) -> None:
+    # Lambda's Python runtime posts bytes unchanged (awslambdaric's marshaller): the caller gets this
+    # JSON object, as it would get a dict the runtime wrote.
+    raw = lambda_handler({"operation": "voip.rooms", "parameters": {"count": 2}}, LocalLambdaContext())
+    assert isinstance(raw, bytes)
+    assert json.loads(raw.decode("utf-8"))["count"] == 2
 
 
 @pytest.mark.parametrize("parameters", [ABSENT, {}, None])

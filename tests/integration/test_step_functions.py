@@ -57,7 +57,7 @@ class Function:
             if len(self.payloads) in self.outages:
                 database_fails_on(patch, "rocketchat_room", ServerSelectionTimeoutError("timed out"))
             try:
-                page = lambda_handler(payload, LocalLambdaContext())
+                page = json.loads(lambda_handler(payload, LocalLambdaContext()))
             except Exception as error:
                 error_type = type(error).__name__
                 cause = {"errorMessage": str(error), "errorType": error_type, "stackTrace": []}

@@ -37,7 +37,10 @@ def swagger_off(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _get(door: str, query: str = "") -> dict[str, Any]:
     """GET the docs path through one front door, without credentials."""
-    return lambda_handler(EVENT_BUILDERS[door]("GET", DOCS_PATH, query_string=query), LocalLambdaContext())
+    result: dict[str, Any] = lambda_handler(
+        EVENT_BUILDERS[door]("GET", DOCS_PATH, query_string=query), LocalLambdaContext()
+    )
+    return result
 
 
 def _content_type(result: dict[str, Any]) -> str:

@@ -287,7 +287,8 @@ _resolvers: dict[str, ApiGatewayResolver] = {}
 
 
 @logger.inject_lambda_context
-def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: Any, context: LambdaContext) -> Any:
+    """A front door's result (a dict in its shape), or an integration event's answer (JSON bytes)."""
     if integration.is_integration_event(event):
         return _answer_integration(event)
     door = front_door_of(event)
@@ -303,8 +304,8 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     return result
 
 
-def _answer_integration(event: dict[str, Any]) -> dict[str, Any]:
-    """An integration event (integration.py): the answer object, or a function error named after the
+def _answer_integration(event: dict[str, Any]) -> bytes:
+    """An integration event (integration.py): the answer object's JSON, or a function error named after the
     HTTP answer the same failure gets, logged and counted as that answer is."""
     logger.set_correlation_id(None)  # no front door gave it an id: the Lambda request id is the line's
     request_log.begin(request_log.INTEGRATION, event)

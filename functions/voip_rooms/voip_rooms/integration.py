@@ -6,8 +6,8 @@ function directly, and no credential travels in the event.
 IAM decides who may invoke (lambda:InvokeFunction on the alias). The function then acts as the
 Rocket.Chat user INTEGRATION_USER_ID, whose roles decide what it may list exactly as for an HTTP
 caller, on the one listing path (listing.py). ``parameters`` is the JSON-body form of the HTTP
-request, validated by the same rules. Success returns the answer object itself; a failure is a
-function error, whose class name Lambda reports as its errorType.
+request, validated by the same rules. Success returns the answer object itself (its JSON text); a
+failure is a function error, whose class name Lambda reports as its errorType.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import orjson
 from aws_lambda_powertools.event_handler.api_gateway import Response
 
 from voip_rooms import listing, request_log
@@ -103,8 +102,16 @@ def is_integration_event(event: Any) -> bool:
     return isinstance(event, dict) and "operation" in event and _HTTP_MEMBERS.isdisjoint(event)
 
 
-def answer(event: dict[str, Any]) -> dict[str, Any]:
-    """The page the integration user may list: the answer object itself, with the HTTP body's fields."""
+def answer(event: dict[str, Any]) -> bytes:
+    """The page the integration user may list: the answer object itself, with the HTTP body's fields,
+    as the JSON text Lambda returns to the caller.
+
+    Lambda's Python runtime writes a handler's dict as JSON, and posts bytes as they are (its runtime
+    interface client, awslambdaric's lambda_runtime_marshaller): the caller receives the same JSON
+    object either way. As bytes, the page already written for the size limit is the answer: reading
+    it back into a dict for the runtime to write again would cost several times the page's own
+    writing (docs/PERFORMANCE.md).
+    """
     user_id = SETTINGS.integration_user_id
     if not user_id:
         raise AuthenticationFailed(NOT_CONFIGURED)
@@ -114,8 +121,7 @@ def answer(event: dict[str, Any]) -> dict[str, Any]:
         lambda: _parameters(event),
         SETTINGS.max_response_bytes,
     )
-    page: dict[str, Any] = orjson.loads(text)
-    return page
+    return text.encode()
 
 
 def _parameters(event: dict[str, Any]) -> RoomsParams:
