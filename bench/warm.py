@@ -52,6 +52,9 @@ def _prefetched_store(user: dict[str, Any], stored: list[dict[str, Any]]) -> typ
         def find_user_by_token(self, user_id: str, hashed_token: str) -> dict[str, Any] | None:
             return user
 
+        def find_user_by_id(self, user_id: str) -> dict[str, Any] | None:
+            return user
+
         def roles_by_permission(self, permission_ids: Sequence[str]) -> Mapping[str, frozenset[str]]:
             return {"view-livechat-rooms": frozenset({"admin"})}
 
@@ -129,14 +132,33 @@ def main(batches: int) -> dict[str, float]:
     assert json.loads(body)["next"], "a page with a next cursor"
     assert len(CONTRACT_DATE.findall(body)) == _dates(rooms), "every date in the contract's form"
     envelope = {"rooms": rooms, "count": PAGE, "offset": 0, "total": 320, "success": True}
+    # The same page as an integration event (INTEGRATION_USER_ID=bench-admin, set by bench/__main__.py).
+    integration_event = {"operation": "voip.rooms", "parameters": {"count": PAGE}}
+    assert json.loads(handler.lambda_handler(integration_event, context)) == json.loads(body), (
+        "the same answer"
+    )
 
-    calls, product, quiet, floor = 10, [], [], []
+    calls, product, quiet, floor, integration = 10, [], [], [], []
+    rest_written, integration_written = [], []
     emit = request_log.emit
     for _ in range(batches):
         started = time.thread_time()
         for _ in range(calls):
             handler.lambda_handler(event, context)
         product.append((time.thread_time() - started) / calls)
+        started = time.thread_time()
+        for _ in range(calls):
+            handler.lambda_handler(integration_event, context)
+        integration.append((time.thread_time() - started) / calls)
+        # With the result as Lambda's runtime sends it: a dict written as JSON, bytes as they are.
+        started = time.thread_time()
+        for _ in range(calls):
+            _written(handler.lambda_handler(event, context))
+        rest_written.append((time.thread_time() - started) / calls)
+        started = time.thread_time()
+        for _ in range(calls):
+            _written(handler.lambda_handler(integration_event, context))
+        integration_written.append((time.thread_time() - started) / calls)
         setattr(request_log, "emit", _no_line)  # noqa: B010 - the function has no switch for it
         started = time.thread_time()
         for _ in range(calls):
@@ -153,9 +175,21 @@ def main(batches: int) -> dict[str, float]:
         "floor_us": statistics.median(floor) * 1e6,
         **_ratios("product", product, floor),
         **_ratios("quiet", quiet, floor),
+        "integration_us": statistics.median(integration) * 1e6,
+        # Against the REST request's batch beside each: the integration path's budget.
+        **_ratios("integration", integration, product),
+        "rest_written_us": statistics.median(rest_written) * 1e6,
+        "integration_written_us": statistics.median(integration_written) * 1e6,
+        **_ratios("integration_written", integration_written, rest_written),
         "page_bytes": len(body),
         "dates_per_page": _dates(rooms),
     }
+
+
+def _written(result: Any) -> bytes:
+    """What Lambda's Python runtime posts for a handler's result (awslambdaric's marshaller: bytes as
+    they are, anything else written as JSON; json stands in for the runtime's simplejson)."""
+    return result if isinstance(result, bytes) else json.dumps(result).encode()
 
 
 def _ratios(name: str, measured: list[float], floor: list[float]) -> dict[str, float]:
