@@ -22,6 +22,7 @@ from voip_rooms import integration, listing
 from voip_rooms.handler import lambda_handler
 from voip_rooms.integration import IntegrationError
 from voip_rooms.settings import SETTINGS
+from voip_rooms.store import RocketChatStore
 from voip_rooms_local.demo import INTEGRATION_USER_ID, ROOM_COUNT
 from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
 
@@ -457,3 +458,14 @@ def test_an_operation_beside_an_http_member_without_a_front_doors_shape_is_an_un
     result = lambda_handler(INTEGRATION_EVENT | {"body": "{}"}, LocalLambdaContext())
     assert result["statusCode"] == 400
     assert json.loads(result["body"])["error"].startswith("Unsupported event")
+
+
+def test_the_integration_user_is_read_without_its_tokens(integration_api: ApiClient) -> None:
+    store = RocketChatStore(integration_api.db)
+    user = store.find_user_by_id("integration-1")
+    assert user == {
+        "_id": "integration-1",
+        "username": "integration-1",
+        "roles": ["livechat-manager"],
+        "active": True,
+    }

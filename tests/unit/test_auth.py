@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from voip_rooms.auth import authenticate, hash_login_token
+from voip_rooms.auth import Caller, authenticate, hash_login_token, integration_caller
 from voip_rooms.errors import AuthenticationFailed
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
@@ -74,3 +74,37 @@ def test_a_user_without_a_username_is_refused_as_rocket_chat_8_refuses_a_rest_ca
         user["username"] = username
     with pytest.raises(AuthenticationFailed):
         authenticate(OneUser(user), "u1", "secret", login_expiration=EXPIRY, now=NOW)
+
+
+class UsersById:
+    def __init__(self, users: dict[str, dict[str, Any]]) -> None:
+        self.users = users
+        self.asked: list[str] = []
+
+    def find_user_by_id(self, user_id: str) -> dict[str, Any] | None:
+        self.asked.append(user_id)
+        return self.users.get(user_id)
+
+
+def test_the_integration_user_is_the_caller_with_its_roles_read_from_its_document() -> None:
+    users = UsersById({"bot": {"_id": "bot", "username": "voip.bot", "roles": ["livechat-monitor", 3]}})
+    assert integration_caller(users, "bot") == Caller("bot", frozenset({"livechat-monitor"}))
+    assert users.asked == ["bot"]
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        None,
+        {"_id": "bot", "username": "voip.bot", "active": False, "roles": ["admin"]},
+        {"_id": "bot", "roles": ["admin"]},
+        {"_id": "bot", "username": "", "roles": ["admin"]},
+        {"_id": "bot", "username": None, "roles": ["admin"]},
+    ],
+    ids=["missing", "inactive", "no-username", "empty-username", "null-username"],
+)
+def test_an_integration_user_missing_inactive_or_without_a_username_is_refused(
+    stored: dict[str, Any] | None,
+) -> None:
+    with pytest.raises(AuthenticationFailed):
+        integration_caller(UsersById({"bot": stored} if stored else {}), "bot")
