@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 from voip_rooms.errors import AuthenticationFailed
 
@@ -43,7 +43,7 @@ def authenticate(
 ) -> Caller:
     hashed = hash_login_token(token)
     user = users.find_user_by_token(user_id, hashed)
-    if user is None or user.get("active") is False or not has_username(user):
+    if not _may_call(user):
         raise AuthenticationFailed
     login_token = _matching_token(user, hashed)
     if login_token is None or login_token_expired(login_token, login_expiration, now or datetime.now(UTC)):
@@ -51,10 +51,10 @@ def authenticate(
     return _caller(user_id, user)
 
 
-def has_username(user: Mapping[str, Any]) -> bool:
-    """Rocket.Chat 8.x serves a REST caller only when the user has a username; a user created without
-    one (or left with an empty one) is refused, as there."""
-    return user.get("username") not in (None, "")
+def _may_call(user: Mapping[str, Any] | None) -> TypeGuard[Mapping[str, Any]]:
+    """A user that exists, is not deactivated, and has a username: whoever calls, by token or as the
+    integration user."""
+    return user is not None and user.get("active") is not False and has_username(user)
 
 
 def has_username(user: Mapping[str, Any]) -> bool:
@@ -86,7 +86,7 @@ def integration_caller(users: UserById, user_id: str) -> Caller:
     (as any REST caller on Rocket.Chat 8.x); its roles are read afresh on every invocation, so that
     deactivating it or removing a role in Rocket.Chat takes effect at once."""
     user = users.find_user_by_id(user_id)
-    if user is None or user.get("active") is False or not has_username(user):
+    if not _may_call(user):
         raise AuthenticationFailed
     return _caller(user_id, user)
 

@@ -115,7 +115,6 @@ def answer(event: dict[str, Any]) -> bytes:
     user_id = SETTINGS.integration_user_id
     if not user_id:
         raise AuthenticationFailed(NOT_CONFIGURED)
-    request_log.caller(user_id)
     text = listing.page_json(
         lambda store: integration_caller(store, user_id),
         lambda: _parameters(event),
