@@ -50,7 +50,7 @@ from voip_rooms.front_doors import (
     request_id,
     single_value,
 )
-from voip_rooms.params import parse_rooms_params
+from voip_rooms.params import parse_rooms_params, within_body_limit
 from voip_rooms.settings import SETTINGS
 
 ROOMS_PATH = "/api/v1/voip/rooms"
@@ -92,7 +92,7 @@ def answer_rooms(event: BaseProxyEvent) -> Response[str]:
         limit = min(limit, ALB_MAX_RESPONSE_BYTES)
     text = listing.page_json(
         lambda store: authenticate(store, user_id, token, login_expiration=login_expiration),
-        lambda: parse_rooms_params(query_parameters(event), request_body(event)),
+        lambda: parse_rooms_params(query_parameters(event), within_body_limit(request_body(event))),
         limit,
     )
     return responses.json_text_response(200, text)

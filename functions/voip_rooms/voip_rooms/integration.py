@@ -20,7 +20,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Response
 from voip_rooms import listing, request_log
 from voip_rooms.auth import integration_caller
 from voip_rooms.errors import AuthenticationFailed, InvalidParams
-from voip_rooms.params import RoomsParams, parse_rooms_params
+from voip_rooms.params import RoomsParams, parse_rooms_params, within_body_limit
 from voip_rooms.settings import SETTINGS
 
 OPERATION = "voip.rooms"
@@ -141,7 +141,7 @@ def _parameters(event: dict[str, Any]) -> RoomsParams:
         body = json.dumps(parameters, ensure_ascii=False, allow_nan=False)
     except (ValueError, RecursionError):  # NaN or Infinity; nesting deeper than the encoder goes
         raise InvalidParams(PARAMETERS_NOT_AN_OBJECT) from None
-    return parse_rooms_params(None, body)
+    return parse_rooms_params(None, within_body_limit(body))
 
 
 def function_error(error: Exception, http_answer: Response[str]) -> IntegrationError:

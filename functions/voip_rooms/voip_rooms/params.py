@@ -65,10 +65,7 @@ class RoomsParams:
 
 
 def parse_rooms_params(query: Mapping[str, Sequence[str]] | None, body: str | None) -> RoomsParams:
-    """Validate both sources and merge them; raises InvalidParams with the contract's message, or
-    PayloadTooLarge for a body above MAX_BODY_BYTES (before anything else is read)."""
-    if body is not None:
-        _check_body_size(body)
+    """Validate both sources and merge them; raises InvalidParams with the contract's message."""
     merged: dict[str, Any] = {}
     for source in (_validated(_query_fields(query or {}), from_text=True), _validated(_body_fields(body))):
         for name, value in source.items():
@@ -82,12 +79,14 @@ def parse_rooms_params(query: Mapping[str, Sequence[str]] | None, body: str | No
     return RoomsParams(**merged)
 
 
-def _check_body_size(body: str) -> None:
+def within_body_limit(body: str | None) -> str | None:
+    """The body, when it is within MAX_BODY_BYTES; else PayloadTooLarge (before anything is parsed)."""
     # Characters first: a multi-megabyte body is refused without encoding it. surrogatepass: a direct
     # invoker's JSON can carry lone surrogates, which the parser refuses later.
     limit = SETTINGS.max_body_bytes
-    if len(body) > limit or len(body.encode(errors="surrogatepass")) > limit:
+    if body is not None and (len(body) > limit or len(body.encode(errors="surrogatepass")) > limit):
         raise PayloadTooLarge
+    return body
 
 
 def _cursor_values(cursor: str, sort: FieldSpec | None, offset: int | None) -> tuple[Any, ...]:
