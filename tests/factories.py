@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
@@ -12,9 +12,11 @@ from urllib.parse import urlencode
 import mongomock
 import pytest
 
+from voip_rooms import integration
 from voip_rooms.auth import PERSONAL_ACCESS_TOKEN, hash_login_token
 from voip_rooms.handler import lambda_handler
-from voip_rooms_local.demo import DEFAULT_PERMISSIONS
+from voip_rooms.settings import SETTINGS
+from voip_rooms_local.demo import DEFAULT_PERMISSIONS, INTEGRATION_USER_ID
 from voip_rooms_local.events import LocalLambdaContext, rest_event
 
 Document = dict[str, Any]
@@ -153,3 +155,8 @@ def database_fails_on(monkeypatch: pytest.MonkeyPatch, collection: str, fault: E
         return original_find(self, *args, **kwargs)
 
     monkeypatch.setattr(mongomock.Collection, "find", find)
+
+
+def act_as_integration_user(monkeypatch: pytest.MonkeyPatch, user_id: str = INTEGRATION_USER_ID) -> None:
+    """INTEGRATION_USER_ID as the function read it (by default the demo's integration user; "": unset)."""
+    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id=user_id))

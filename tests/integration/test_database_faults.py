@@ -18,15 +18,14 @@ import pymongo
 import pytest
 
 from tests.conftest import CONNECTION_PASSWORDS
-from tests.factories import ADMIN, ApiClient
+from tests.factories import ADMIN, ApiClient, act_as_integration_user
 from tests.fake_mongod import fake_mongod
 from tests.spies import record_arguments
 from tests.timing import GENEROUS_MS
-from voip_rooms import database, integration, listing
+from voip_rooms import database, listing
 from voip_rooms.handler import lambda_handler
 from voip_rooms.integration import IntegrationError
 from voip_rooms.settings import SETTINGS, Settings
-from voip_rooms_local.demo import INTEGRATION_USER_ID
 from voip_rooms_local.events import LocalLambdaContext
 
 BUDGET_MS = 300
@@ -93,7 +92,7 @@ def test_an_integration_event_meeting_an_outage_fails_with_service_unavailable_w
     real_driver_at: UseDriverAt, stalling_server: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real_driver_at(stalling_server)
-    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id=INTEGRATION_USER_ID))
+    act_as_integration_user(monkeypatch)
     budgets = record_arguments(monkeypatch, pymongo, "timeout")
     started = time.monotonic()
     with pytest.raises(IntegrationError) as caught:

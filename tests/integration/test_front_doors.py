@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.factories import ADMIN as TEST_ADMIN
-from tests.factories import ApiClient, room
-from voip_rooms import integration
+from tests.factories import ApiClient, act_as_integration_user, room
 from voip_rooms.front_doors import front_door_of
 from voip_rooms.handler import lambda_handler
 from voip_rooms.integration import IntegrationError
-from voip_rooms.settings import SETTINGS
-from voip_rooms_local.demo import DEMO_USERS, INTEGRATION_USER_ID
+from voip_rooms_local.demo import DEMO_USERS
 from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -60,7 +57,7 @@ def test_every_sample_event_gives_its_recorded_status(demo_db: Any, path: Path) 
 def test_every_sample_integration_event_gives_its_recorded_outcome(
     demo_db: Any, monkeypatch: pytest.MonkeyPatch, path: Path
 ) -> None:
-    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id=INTEGRATION_USER_ID))
+    act_as_integration_user(monkeypatch)
     event = json.loads(path.read_text())
     if _recorded_outcome(path) == "ok":
         answer = json.loads(lambda_handler(event, LocalLambdaContext()))

@@ -17,7 +17,15 @@ from typing import Any
 import pytest
 from pymongo.errors import ServerSelectionTimeoutError
 
-from tests.factories import AGENT, DEMO_ADMIN, ApiClient, TestUser, database_fails_on, room
+from tests.factories import (
+    AGENT,
+    DEMO_ADMIN,
+    ApiClient,
+    TestUser,
+    act_as_integration_user,
+    database_fails_on,
+    room,
+)
 from voip_rooms import integration, listing
 from voip_rooms.handler import lambda_handler
 from voip_rooms.integration import IntegrationError
@@ -46,14 +54,10 @@ def failure(parameters: Any = ABSENT, **members: Any) -> IntegrationError:
     return caught.value
 
 
-def act_as(monkeypatch: pytest.MonkeyPatch, user_id: str) -> None:
-    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id=user_id))
-
-
 @pytest.fixture
 def demo_integration(demo_db: Any, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
     """The demo database, INTEGRATION_USER_ID set to its integration user; a REST client beside it."""
-    act_as(monkeypatch, INTEGRATION_USER_ID)
+    act_as_integration_user(monkeypatch, INTEGRATION_USER_ID)
     return ApiClient(demo_db)
 
 
@@ -61,7 +65,7 @@ def demo_integration(demo_db: Any, monkeypatch: pytest.MonkeyPatch) -> ApiClient
 def integration_api(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> ApiClient:
     """An empty database with an integration user of its own (livechat-manager) and an admin."""
     api.add_user(TestUser("integration-1", ("livechat-manager",)))
-    act_as(monkeypatch, "integration-1")
+    act_as_integration_user(monkeypatch, "integration-1")
     return api
 
 
@@ -218,7 +222,7 @@ def test_a_bad_parameter_is_refused_before_any_room_is_read(
 def test_without_an_integration_user_configured_every_event_fails_unauthorized_naming_the_setting(
     demo_db: Any, monkeypatch: pytest.MonkeyPatch, rooms_never_read: list[Any], event_members: dict[str, Any]
 ) -> None:
-    act_as(monkeypatch, "")
+    act_as_integration_user(monkeypatch, "")
     error = failure(**event_members)
     assert type(error).__name__ == "Unauthorized"
     assert "INTEGRATION_USER_ID" in str(error)
@@ -241,7 +245,7 @@ def test_an_integration_user_missing_inactive_or_without_a_username_fails_unauth
 ) -> None:
     if stored is not None:
         api.db.users.insert_one(stored)
-    act_as(monkeypatch, "integration-1")
+    act_as_integration_user(monkeypatch, "integration-1")
     error = failure({})
     assert (type(error).__name__, str(error)) == ("Unauthorized", integration.USER_REFUSED)
 
@@ -249,7 +253,7 @@ def test_an_integration_user_missing_inactive_or_without_a_username_fails_unauth
 def test_the_integration_user_is_authenticated_before_parameters_are_checked(
     api: ApiClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    act_as(monkeypatch, "nobody")
+    act_as_integration_user(monkeypatch, "nobody")
     assert type(failure({"bogus": 1})).__name__ == "Unauthorized"
 
 
@@ -268,7 +272,7 @@ def test_an_integration_user_without_view_livechat_rooms_lists_only_its_own_room
 ) -> None:
     api.add_user(AGENT)
     api.add_rooms(room(), room(servedBy={"_id": "agent-9", "username": "agent-9"}))
-    act_as(monkeypatch, AGENT.user_id)
+    act_as_integration_user(monkeypatch, AGENT.user_id)
     error = failure({})
     assert (type(error).__name__, str(error)) == ("Forbidden", integration.NOT_PERMITTED)
     assert invoke({"agents": [AGENT.user_id]})["total"] == 1
@@ -388,11 +392,11 @@ def test_each_function_error_is_counted_by_its_error_type(
     setup, error_type, status = case
     parameters: dict[str, Any] = {}
     if setup == "unconfigured":
-        act_as(monkeypatch, "")
+        act_as_integration_user(monkeypatch, "")
     elif setup == "bad-parameter":
         parameters = {"count": -1}
     elif setup == "forbidden":
-        act_as(monkeypatch, "demo-agent-1")
+        act_as_integration_user(monkeypatch, "demo-agent-1")
     elif setup == "outage":
         database_fails_on(monkeypatch, "rocketchat_room", ServerSelectionTimeoutError("timed out"))
     else:

@@ -4,19 +4,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
-from voip_rooms import integration, listing
+from tests.factories import act_as_integration_user
+from voip_rooms import listing
 from voip_rooms.errors import ConnectionSecretUnavailable, DatabaseUnavailable
 from voip_rooms.handler import lambda_handler
 from voip_rooms.integration import IntegrationError
-from voip_rooms.settings import SETTINGS
-from voip_rooms_local.demo import DEMO_USERS, INTEGRATION_USER_ID
+from voip_rooms_local.demo import DEMO_USERS
 from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,11 +95,11 @@ def test_integration_events_function_errors_are_subtracted_from_the_crash_alarm_
             return type(error).__name__
         return "ok"
 
-    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id=""))
+    act_as_integration_user(monkeypatch, "")
     outcomes = [invoke({})]
-    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id=INTEGRATION_USER_ID))
+    act_as_integration_user(monkeypatch)
     outcomes += [invoke({}), invoke({"count": -1}), invoke({"agents": ["demo-agent-1"]})]
-    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id="demo-agent-1"))
+    act_as_integration_user(monkeypatch, "demo-agent-1")
     outcomes.append(invoke({}))
     for fault in (DatabaseUnavailable("ServerSelectionTimeoutError"), RuntimeError("bug")):
 

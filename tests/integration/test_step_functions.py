@@ -7,19 +7,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pymongo.errors import ServerSelectionTimeoutError
 
-from tests.factories import DEMO_ADMIN, ApiClient, database_fails_on
+from tests.factories import DEMO_ADMIN, ApiClient, act_as_integration_user, database_fails_on
 from tests.step_functions import Execution, TaskFailed, run
-from voip_rooms import integration
 from voip_rooms.handler import lambda_handler
-from voip_rooms.settings import SETTINGS
-from voip_rooms_local.demo import INTEGRATION_USER_ID, ROOM_COUNT
+from voip_rooms_local.demo import ROOM_COUNT
 from voip_rooms_local.events import LocalLambdaContext
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -69,14 +66,10 @@ class Function:
         return [room["_id"] for page in self.pages for room in page["rooms"]]
 
 
-def _act_as(monkeypatch: pytest.MonkeyPatch, user_id: str) -> None:
-    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id=user_id))
-
-
 @pytest.fixture
 def function(demo_db: Any, monkeypatch: pytest.MonkeyPatch) -> Function:
     """The function on the demo data, acting as its integration user."""
-    _act_as(monkeypatch, INTEGRATION_USER_ID)
+    act_as_integration_user(monkeypatch)
     return Function(monkeypatch)
 
 
@@ -182,7 +175,7 @@ def test_a_bad_request_is_caught_at_once_with_the_functions_error_and_message(
 def test_an_integration_user_refused_is_caught_as_unauthorized(
     function: Function, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _act_as(monkeypatch, "")
+    act_as_integration_user(monkeypatch, "")
     definition, start_input = _readme_blocks()
     execution = run(definition, start_input, function)
     assert (execution.status, execution.error) == ("FAILED", "Unauthorized")

@@ -7,13 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from voip_rooms import integration
-from voip_rooms.settings import SETTINGS
+from tests.factories import act_as_integration_user
 from voip_rooms_local.cli import main
 from voip_rooms_local.demo import INTEGRATION_USER_ID
 
@@ -26,7 +24,7 @@ HTTP_EVENTS = sorted(path for path in EVENTS.rglob("*.json") if path.parent.name
 @pytest.fixture
 def integration_user(monkeypatch: pytest.MonkeyPatch) -> None:
     """INTEGRATION_USER_ID=demo-integration, as the process would have read it."""
-    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id=INTEGRATION_USER_ID))
+    act_as_integration_user(monkeypatch)
 
 
 @pytest.mark.parametrize("path", HTTP_EVENTS, ids=lambda p: f"{p.parent.name}/{p.name}")
