@@ -1,8 +1,10 @@
-"""Lambda entry point: HTTP concerns only (front doors, routing, headers, body, status codes).
+"""Lambda entry point: HTTP concerns only (routing, credential headers, status codes, error answers).
 
 One function serves API Gateway REST (payload v1) and HTTP API (payload v2) events, Lambda
 function URL events and Application Load Balancer events, each through its own Powertools
-resolver, built on first use from the same routes and error answers.
+resolver, built on first use from the same routes and error answers (front_doors.py reads their
+events). Integration events, which no front door sends, go to integration.py; their failures are
+named after the error answers here.
 """
 
 from __future__ import annotations
