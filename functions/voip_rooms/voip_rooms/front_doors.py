@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
+from itertools import repeat
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
@@ -49,19 +51,43 @@ def _shape_of(event: Any) -> str | None:
 
 # What a front door's event holds, as AWS sends it and as Powertools reads it. A direct invoker writes
 # its own event, in whatever types its JSON has: anything else is refused by name, before Powertools
-# reads it (a number where text belongs would crash it).
+# reads it (a number where text belongs would crash it). Checked on every request: the well-typed
+# event takes one builtin check per member; only a refusal looks for the member to name.
 _TEXT, _FLAG, _TEXT_MAP, _TEXT_LISTS = "text", "true or false", "an object of text", "an object of text lists"
-_OPTIONAL_MEMBERS: dict[tuple[str, ...], str] = {
-    ("headers",): _TEXT_MAP,
-    ("multiValueHeaders",): _TEXT_LISTS,
-    ("queryStringParameters",): _TEXT_MAP,
-    ("multiValueQueryStringParameters",): _TEXT_LISTS,
-    ("body",): _TEXT,
-    ("path",): _TEXT,
-    ("rawPath",): _TEXT,
-    ("httpMethod",): _TEXT,
-    ("rawQueryString",): _TEXT,
-    ("isBase64Encoded",): _FLAG,
+_ITEM_KINDS = {_TEXT_MAP: _TEXT, _TEXT_LISTS: "a list of text"}
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(map(isinstance, value, repeat(str)))
+
+
+def _is_text_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(map(isinstance, value.values(), repeat(str)))
+
+
+def _is_text_lists_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(map(_is_text_list, value.values()))
+
+
+def _is_flag(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+_OPTIONAL_MEMBERS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "headers": (_is_text_map, _TEXT_MAP),
+    "multiValueHeaders": (_is_text_lists_map, _TEXT_LISTS),
+    "queryStringParameters": (_is_text_map, _TEXT_MAP),
+    "multiValueQueryStringParameters": (_is_text_lists_map, _TEXT_LISTS),
+    "body": (_is_text, _TEXT),
+    "path": (_is_text, _TEXT),
+    "rawPath": (_is_text, _TEXT),
+    "httpMethod": (_is_text, _TEXT),
+    "rawQueryString": (_is_text, _TEXT),
+    "isBase64Encoded": (_is_flag, _FLAG),
 }
 _PAYLOAD_V1_MEMBERS: tuple[tuple[str, ...], ...] = (("httpMethod",), ("path",))
 _PAYLOAD_V2_MEMBERS: tuple[tuple[str, ...], ...] = (
@@ -83,12 +109,10 @@ def _ill_typed_member(event: dict[str, Any], door: str) -> str | None:
     for path in _REQUIRED_MEMBERS[door]:
         if not isinstance(_member(event, path), str):
             return f"{_name(path)} must be text"
-    for path, kind in _OPTIONAL_MEMBERS.items():
-        value = _member(event, path)
-        if value is not None:
-            problem = _type_problem(path, value, kind)
-            if problem is not None:
-                return problem
+    for name, (well_typed, kind) in _OPTIONAL_MEMBERS.items():
+        value = event.get(name)
+        if value is not None and not well_typed(value):
+            return _type_problem(name, value, kind)
     return None
 
 
@@ -99,21 +123,14 @@ def _member(event: dict[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
-def _type_problem(path: tuple[str, ...], value: Any, kind: str) -> str | None:
-    if kind in (_TEXT_MAP, _TEXT_LISTS):
-        if not isinstance(value, dict):
-            return f"{_name(path)} must be {kind}"
-        item_kind = _TEXT if kind == _TEXT_MAP else "a list of text"
-        for key, item in value.items():
-            if not (isinstance(item, str) if kind == _TEXT_MAP else _text_list(item)):
-                return f"{_name((*path, key))} must be {item_kind}"
-        return None
-    well_typed = isinstance(value, str) if kind == _TEXT else isinstance(value, bool)
-    return None if well_typed else f"{_name(path)} must be {kind}"
-
-
-def _text_list(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+def _type_problem(name: str, value: Any, kind: str) -> str:
+    """What is wrong with a member that failed its check: itself, or the first value in it."""
+    item_kind = _ITEM_KINDS.get(kind)
+    if item_kind is not None and isinstance(value, dict):
+        well_typed = _is_text if kind == _TEXT_MAP else _is_text_list
+        key = next(key for key, item in value.items() if not well_typed(item))
+        return f"{_name((name, key))} must be {item_kind}"
+    return f"{_name((name,))} must be {kind}"
 
 
 def _name(path: tuple[str, ...]) -> str:
