@@ -44,7 +44,10 @@ def page_off(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _get(door: str, path: str, query: str = "") -> dict[str, Any]:
     """GET a path through one front door, without credentials."""
-    return lambda_handler(EVENT_BUILDERS[door]("GET", path, query_string=query), LocalLambdaContext())
+    result: dict[str, Any] = lambda_handler(
+        EVENT_BUILDERS[door]("GET", path, query_string=query), LocalLambdaContext()
+    )
+    return result
 
 
 def _headers(result: dict[str, Any]) -> dict[str, str]:
