@@ -153,7 +153,7 @@ def test_the_calls_page_is_on_and_its_assets_come_from_the_package(
     server: tuple[subprocess.Popen[str], str],
 ) -> None:
     _, base = server
-    with urllib.request.urlopen(f"{base}/voip-calls", timeout=30) as response:
+    with urllib.request.urlopen(f"{base}/voip-calls", timeout=60) as response:
         assert response.status == 200
         assert response.headers["Content-Type"] == "text/html; charset=utf-8"
         # The function's headers reach the browser as a front door passes them.
@@ -161,7 +161,7 @@ def test_the_calls_page_is_on_and_its_assets_come_from_the_package(
         page = response.read().decode("utf-8")
     stylesheet = re.search(r'href="(voip-calls/assets/calls\.[0-9a-f]+\.css)"', page)
     assert stylesheet
-    with urllib.request.urlopen(f"{base}/{stylesheet.group(1)}", timeout=30) as response:
+    with urllib.request.urlopen(f"{base}/{stylesheet.group(1)}", timeout=60) as response:
         assert response.headers["Content-Type"] == "text/css; charset=utf-8"
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
