@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from cfnlint.api import lint
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from samtranslator.model import apigateway
 from samtranslator.yaml_helper import yaml_parse
 
@@ -471,6 +473,7 @@ def test_the_swagger_ui_has_its_rest_route_and_invoke_permission_only_when_enabl
 PARAMETER_SPECS: dict[str, Any] = yaml_parse((ROOT / "template.yaml").read_text())["Parameters"]
 SSM_SOURCE = {"MongoDbUriParameter": "rocketchat/mongodb-uri"}
 URI_SOURCE = {"MongoDbUri": "mongodb://reader:PASSWORD@db.example:27017/rocketchat"}
+KMS_KEY = {"MongoDbKmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
 
 
 def test_a_stack_without_a_connection_string_is_refused_before_anything_is_created(
@@ -483,12 +486,40 @@ def test_a_stack_without_a_connection_string_is_refused_before_anything_is_creat
         assert "RoomsFunction" in _deployed(source, monkeypatch, base={})
 
 
-def test_a_function_url_without_reserved_concurrency_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(StackRefused, match=r"^FunctionUrlNeedsReservedConcurrency: "):
-        _deployed({"EnableFunctionUrl": "true", "ReservedConcurrency": "0"}, monkeypatch)
-    resources = _deployed({"EnableFunctionUrl": "true"}, monkeypatch)
-    assert resources["RoomsFunction"]["Properties"]["ReservedConcurrentExecutions"] == 50
-    assert resources["RoomsFunctionUrl"]["Properties"]["AuthType"] == "NONE"
+@pytest.mark.parametrize(
+    "door",
+    [{"EnableFunctionUrl": "true"}, ALB, {"EnableFunctionUrl": "true", **ALB}],
+    ids=["url", "alb", "both"],
+)
+def test_a_door_without_throttling_of_its_own_needs_reserved_concurrency(
+    door: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(StackRefused, match=r"^UnthrottledDoorsNeedReservedConcurrency: "):
+        _deployed({**door, "ReservedConcurrency": "0"}, monkeypatch)
+    resources = _deployed(door, monkeypatch)
+    assert resources["RoomsFunction"]["Properties"]["ReservedConcurrentExecutions"] == "50"
+
+
+@pytest.mark.parametrize("value", ["00", "-1", "1.5", " 5", "1e3"])
+def test_concurrency_takes_whole_numbers_written_plainly(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # "00" would pass the rules' string comparison with 0, then reserve nothing: a function that never runs.
+    for name in ("ReservedConcurrency", "ProvisionedConcurrency"):
+        with pytest.raises(StackRefused, match=f"^{name} must be a whole number"):
+            _deployed({name: value}, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "sources",
+    [
+        {**DATABASE, **SSM_SOURCE},
+        {**DATABASE, **URI_SOURCE},
+        {**SSM_SOURCE, **URI_SOURCE},
+    ],
+    ids=["secret and ssm", "secret and uri", "ssm and uri"],
+)
+def test_two_database_sources_are_refused(sources: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(StackRefused, match=r"^OneDatabaseSource: "):
+        _deployed(sources, monkeypatch, base={})
 
 
 def test_the_http_api_is_throttled_as_the_rest_stage_is(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -543,8 +574,12 @@ def _role_grants(resources: dict[str, Any]) -> dict[str, Any]:
             {**DATABASE, **VPC},
             {"secretsmanager:GetSecretValue": SECRET_ARN} | dict.fromkeys(VPC_INTERFACES, "*"),
         ),
+        (
+            {**SSM_SOURCE, **KMS_KEY},
+            {"ssm:GetParameter": "parameter", "kms:Decrypt": KMS_KEY["MongoDbKmsKeyArn"]},
+        ),
     ],
-    ids=["secret", "ssm parameter", "plain uri", "secret in a vpc"],
+    ids=["secret", "ssm parameter", "plain uri", "secret in a vpc", "ssm parameter, own kms key"],
 )
 def test_the_role_allows_exactly_what_the_configuration_uses(
     parameters: dict[str, str], extra: dict[str, str], monkeypatch: pytest.MonkeyPatch
@@ -557,6 +592,17 @@ def test_the_role_allows_exactly_what_the_configuration_uses(
         assert resource in json.dumps(grants[action]), (action, grants[action])
     if "ssm:GetParameter" in grants:
         assert "parameter/${MongoDbUriParameter}" in json.dumps(grants["ssm:GetParameter"])
+    role = resources["RoomsFunctionRole"]["Properties"]
+    decrypt = [
+        statement
+        for policy in role["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+        if statement["Action"] == "kms:Decrypt"
+    ]
+    for statement in decrypt:
+        services = json.dumps(statement["Condition"]["StringEquals"]["kms:ViaService"])
+        assert "secretsmanager.${AWS::Region}" in services
+        assert "ssm.${AWS::Region}" in services
     function = resources["RoomsFunction"]["Properties"]
     assert function["Role"] == {"Fn::GetAtt": ["RoomsFunctionRole", "Arn"]}
     assert "Policies" not in function, "SAM would make a role of its own"
@@ -589,8 +635,13 @@ GOOD_AND_BAD = {
     "MongoDbUriParameter": (["rocketchat/mongodb-uri", "mongodb-uri"], ["/rocketchat/mongodb-uri", "a b"]),
     "MongoDbSecretArn": (
         [SECRET_ARN],
-        ["rocketchat/mongodb", "arn:aws:ssm:us-east-1:123456789012:parameter/x"],
+        [
+            "rocketchat/mongodb",
+            "arn:aws:ssm:us-east-1:123456789012:parameter/x",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:rocketchat/mongodb",
+        ],
     ),
+    "MongoDbKmsKeyArn": ([KMS_KEY["MongoDbKmsKeyArn"]], ["alias/aws/secretsmanager", "1234abcd"]),
     "MongoDbUri": (["mongodb+srv://u:p@cluster0.example.net/rc", "mongodb://db:27017"], ["db.example:27017"]),
     "MongoDbDatabase": (["rocketchat", "rc_prod-2"], ["rocket.chat", "a/b", ""]),
     "StageName": (["prod", "dev_2"], ["prod/v1", ""]),
@@ -599,7 +650,7 @@ GOOD_AND_BAD = {
         [ALB["AlbListenerArn"]],
         ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/rc/50dc6c495c0c9188"],
     ),
-    "MetricsNamespace": (["VoipRooms/prod"], ["AWS/Lambda", ""]),
+    "MetricsNamespace": (["VoipRooms/prod"], ["AWS/Lambda", "", ":VoipRooms", " VoipRooms"]),
 }
 
 
@@ -611,32 +662,39 @@ def test_parameter_patterns_take_real_values_and_refuse_the_usual_typos(name: st
     assert [value for value in bad if re.fullmatch(pattern, value)] == []
 
 
-@pytest.mark.parametrize(
-    ("value", "function_accepts"),
-    [
-        ("https://a.example.com", True),
-        ("HTTPS://A.example.com:443", True),
-        ("http://localhost:5173, https://b.example.com", True),
-        ("http://[2001:db8::1]:80", True),
-        ("https://a_b.example.com", True),
-        ("https://a.example.com/", False),
-        ("ftp://a.example.com", False),
-        ("https://*.example.com", False),
-    ],
+ORIGINS = st.builds(
+    "{}://{}{}{}".format,
+    st.sampled_from(["https", "http", "HTTPS", "ftp", ""]),
+    st.sampled_from(
+        ["dashboard.example.com", "a_b.example.com", "[2001:db8::1]", "*.example.com", "a b", ""]
+    ),
+    st.one_of(
+        st.just(""), st.integers(0, 99_999).map(":{}".format), st.integers(0, 999).map(":0{:04d}".format)
+    ),
+    st.sampled_from(["", "", "/", "/path"]),
 )
-def test_the_cors_pattern_agrees_with_the_function_on_what_an_origin_is(
-    value: str, function_accepts: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A value the pattern lets through but the function refuses would break every cold start.
+
+
+@settings(max_examples=400)
+@given(
+    st.lists(ORIGINS, min_size=1, max_size=3).flatmap(
+        lambda items: st.sampled_from([",", ", "]).map(lambda separator: separator.join(items))
+    )
+)
+def test_the_cors_pattern_lets_through_exactly_what_the_function_accepts(value: str) -> None:
+    # What the pattern lets through but the function refuses would deploy, then break every cold start;
+    # the reverse would refuse a working value. Only a value of spaces alone differs: the template
+    # refuses it, since CORS would be on with no origin.
     from voip_rooms.settings import _origins_env  # noqa: PLC0415
 
-    monkeypatch.setenv("CORS_ALLOWED_ORIGINS", value)
-    try:
-        _origins_env("CORS_ALLOWED_ORIGINS")
-    except ValueError:
-        assert not function_accepts
-    else:
-        assert function_accepts
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CORS_ALLOWED_ORIGINS", value)
+        try:
+            _origins_env("CORS_ALLOWED_ORIGINS")
+        except ValueError:
+            function_accepts = False
+        else:
+            function_accepts = bool(value.strip())
     pattern = PARAMETER_SPECS["CorsAllowedOrigins"]["AllowedPattern"]
     assert bool(re.fullmatch(pattern, value)) == function_accepts
 

@@ -64,7 +64,7 @@ def test_logs_are_kept_for_a_bounded_time(monkeypatch: pytest.MonkeyPatch) -> No
 def test_rest_api_is_the_default_and_other_front_doors_are_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
     resources = _transformed({}, monkeypatch)
     optional = {
-        "RoomsHttpApi": "WithHttpApi",
+        "RoomsThrottledHttpApi": "WithHttpApi",
         "RoomsHttpApiPermission": "WithHttpApi",
         "RoomsFunctionUrl": "WithFunctionUrl",
         "RoomsFunctionUrlPermission": "WithFunctionUrl",
@@ -90,12 +90,13 @@ def test_http_api_may_invoke_the_function_from_its_own_routes_only(monkeypatch: 
         {"Ref": "RoomsFunctionAliaslive"},
         "2.0",
     )
-    assert "${RoomsHttpApi}/*" in json.dumps(resources["RoomsHttpApiPermission"]["Properties"]["SourceArn"])
+    source = json.dumps(resources["RoomsHttpApiPermission"]["Properties"]["SourceArn"])
+    assert "${RoomsThrottledHttpApi}/*" in source
 
 
 def test_reserved_concurrency_is_a_parameter_set_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     template = yaml_parse((ROOT / "template.yaml").read_text())
-    assert template["Parameters"]["ReservedConcurrency"]["Default"] == 50
+    assert template["Parameters"]["ReservedConcurrency"]["Default"] == "50"
     capped = _transformed({"ReservedConcurrency": "300"}, monkeypatch)["RoomsFunction"]["Properties"]
     assert capped["ReservedConcurrentExecutions"] == {
         "Fn::If": ["HasReservedConcurrency", {"Ref": "ReservedConcurrency"}, {"Ref": "AWS::NoValue"}]
