@@ -31,6 +31,9 @@ WRITE_BUFFER = 1 << 20
 # gzip -6, gzip's own default: most of -9's ratio at a fraction of its time.
 GZIP_LEVEL = 6
 _GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib writes the gzip container
+# S3's answers to a HEAD: nothing there (a HEAD's error has no body: a bare status), or not allowed to look.
+_NOT_FOUND = ("404", "NoSuchKey", "NoSuchBucket", "NotFound")
+_FORBIDDEN = ("403", "AccessDenied", "Forbidden")
 
 
 class OutputError(Exception):
@@ -135,19 +138,30 @@ class S3Output:
         return output
 
     def refuse_existing(self) -> None:
-        """Fail before the work when the object exists (the completion's condition is the guarantee;
-        a role allowed to write but not to read it gets a 403 here, and goes on)."""
+        """Fail before the work when the bucket is missing or the object exists (the completion's
+        condition is the guarantee). The bucket first: S3 answers a HEAD of a key in a missing bucket
+        as it answers one of a free key."""
+        if self._exists(self.client.head_bucket, Bucket=self.bucket) is False:
+            raise OutputError(f"cannot write {self.label}: there is no bucket {self.bucket}")
+        if self._exists(self.client.head_object, Bucket=self.bucket, Key=self.key):
+            raise OutputError(
+                f"{self.label} exists: an export never overwrites one, and an S3 object cannot be "
+                "continued; write to another key"
+            )
+
+    def _exists(self, head: Any, **request: str) -> bool | None:
+        """Whether a HEAD finds it; None when the role may not look (allowed to write, not to read:
+        the work goes on)."""
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self.key)
+            head(**request)
         except (BotoCoreError, ClientError) as error:
             code = _error_code(error)
-            if code in ("404", "NoSuchKey", "NotFound", "403", "AccessDenied", "Forbidden"):
-                return
+            if code in _NOT_FOUND:
+                return False
+            if code in _FORBIDDEN:
+                return None
             raise OutputError(f"cannot reach {self.label}: {code or type(error).__name__}") from None
-        raise OutputError(
-            f"{self.label} exists: an export never overwrites one, and an S3 object cannot be continued; "
-            "write to another key"
-        )
+        return True
 
     def write(self, data: bytes) -> None:
         self.pending += self.compressor.compress(data) if self.compressor else data
@@ -180,13 +194,30 @@ class S3Output:
                 IfNoneMatch="*",
             )
         except (BotoCoreError, ClientError) as error:
-            self.abort()
-            raise OutputError(f"cannot write {self.label}: {_error_code(error) or error}") from None
+            raise self._given_up(error) from None
 
     def abort(self) -> None:
-        if self.upload_id is not None:
-            self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=self.upload_id)
-            self.upload_id = None
+        self._abort_upload()
+
+    def _given_up(self, error: BotoCoreError | ClientError) -> OutputError:
+        """The upload given up after S3 failed: its parts removed, or, when S3 cannot be told either,
+        the upload named (its parts are kept, and billed, until removed)."""
+        left = self._abort_upload()
+        remains = f"; an incomplete upload {left} may remain" if left else ""
+        return OutputError(
+            f"cannot write {self.label}: {_error_code(error) or type(error).__name__}{remains}"
+        )
+
+    def _abort_upload(self) -> str | None:
+        """Removes the upload's parts; the upload's id when that failed too."""
+        upload_id, self.upload_id = self.upload_id, None
+        if upload_id is None:
+            return None
+        try:
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=self.key, UploadId=upload_id)
+        except (BotoCoreError, ClientError):
+            return upload_id
+        return None
 
     def _upload_part(self) -> None:
         try:
@@ -204,8 +235,7 @@ class S3Output:
                 Body=bytes(self.pending),
             )
         except (BotoCoreError, ClientError) as error:
-            self.abort()
-            raise OutputError(f"cannot write {self.label}: {_error_code(error) or error}") from None
+            raise self._given_up(error) from None
         self.parts.append({"ETag": sent["ETag"], "PartNumber": number})
         self.pending.clear()
 

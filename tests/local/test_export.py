@@ -19,7 +19,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 from moto import mock_aws
 
 from tests.bson_order import walk
@@ -29,7 +29,7 @@ from voip_rooms import database
 from voip_rooms.errors import DatabaseUnavailable
 from voip_rooms.settings import SETTINGS
 from voip_rooms.store import RocketChatStore
-from voip_rooms_local import export, export_outputs, export_progress, export_walk
+from voip_rooms_local import cli, export, export_outputs, export_progress, export_walk
 from voip_rooms_local.cli import main
 from voip_rooms_local.export_outputs import next_part_key
 from voip_rooms_local.export_progress import Progress
@@ -223,33 +223,91 @@ def test_an_object_that_appears_during_the_export_is_not_overwritten_either(
     assert s3.get_object(Bucket=BUCKET, Key="calls.jsonl")["Body"].read() == b"theirs\n"
 
 
+class _FailingS3:
+    """The S3 client, but for the calls named in ``failures``: the n-th call of each raises its error."""
+
+    def __init__(self, client: Any, failures: dict[str, tuple[int, Exception]]) -> None:
+        self.client, self.failures = client, failures
+        self.calls: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        call = getattr(self.client, name)
+        if name not in self.failures:
+            return call
+        failing_call, error = self.failures[name]
+
+        def failing(**request: Any) -> Any:
+            self.calls[name] = self.calls.get(name, 0) + 1
+            if self.calls[name] >= failing_call:
+                raise error
+            return call(**request)
+
+        return failing
+
+
+def _failing_s3(monkeypatch: pytest.MonkeyPatch, failures: dict[str, tuple[int, Exception]]) -> None:
+    real_client = boto3.client
+    monkeypatch.setattr(boto3, "client", lambda service: _FailingS3(real_client(service), failures))
+
+
 def test_an_s3_failure_mid_upload_leaves_no_object_and_no_parts_behind(
     s3: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(export_outputs, "PART_BYTES", 5 * 1024 * 1024)
-    real_client = boto3.client
-
-    class FailingSecondPart:
-        def __init__(self, client: Any) -> None:
-            self.client, self.parts = client, 0
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self.client, name)
-
-        def upload_part(self, **request: Any) -> Any:
-            self.parts += 1
-            if self.parts == 2:
-                raise ClientError({"Error": {"Code": "InternalError", "Message": "try again"}}, "UploadPart")
-            return self.client.upload_part(**request)
-
-    monkeypatch.setattr(boto3, "client", lambda service: FailingSecondPart(real_client(service)))
+    refused = ClientError({"Error": {"Code": "InternalError", "Message": "try again"}}, "UploadPart")
+    _failing_s3(monkeypatch, {"upload_part": (2, refused)})
     data = tmp_path / "large"
     _write_large_rooms(data, rooms=60, padding=200_000)
     status, err = _export(capsys, "--data", str(data), f"s3://{BUCKET}/calls.jsonl")
     assert status == 1
-    assert err == f"voip-rooms: cannot write s3://{BUCKET}/calls.jsonl: InternalError\n"
+    assert err.endswith(f"voip-rooms: cannot write s3://{BUCKET}/calls.jsonl: InternalError\n")
     assert s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []
     assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+
+
+@pytest.mark.parametrize("failing", ["upload_part", "complete_multipart_upload"])
+def test_s3_unreachable_mid_upload_is_one_line_naming_the_upload_its_abort_could_not_remove(
+    s3: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    monkeypatch.setattr(export_outputs, "PART_BYTES", 5 * 1024 * 1024)
+    unreachable = EndpointConnectionError(endpoint_url=f"https://{BUCKET}.s3.eu-west-1.amazonaws.com/")
+    failing_call = 2 if failing == "upload_part" else 1
+    _failing_s3(
+        monkeypatch, {failing: (failing_call, unreachable), "abort_multipart_upload": (1, unreachable)}
+    )
+    data = tmp_path / "large"
+    _write_large_rooms(data, rooms=60, padding=200_000)
+    status, err = _export(capsys, "--data", str(data), f"s3://{BUCKET}/calls.jsonl")
+    [left] = s3.list_multipart_uploads(Bucket=BUCKET)["Uploads"]
+    assert status == 1
+    assert err.splitlines()[-1] == (
+        f"voip-rooms: cannot write s3://{BUCKET}/calls.jsonl: EndpointConnectionError; "
+        f"an incomplete upload {left['UploadId']} may remain"
+    )
+    assert "Traceback" not in err
+
+
+def test_a_missing_bucket_is_refused_before_the_database_is_read(
+    s3: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chosen: list[Path | None] = []
+    choose = cli._choose_database
+
+    def recorded(data: Path | None) -> str:
+        chosen.append(data)
+        return choose(data)
+
+    monkeypatch.setattr(cli, "_choose_database", recorded)
+    # S3 answers a HEAD of a key in a missing bucket with a bare 404, as for a free key (moto names
+    # the bucket instead).
+    bare_404 = ClientError({"Error": {"Code": "404", "Message": "Not Found"}}, "HeadObject")
+    _failing_s3(monkeypatch, {"head_object": (1, bare_404)})
+    status, err = _export(capsys, "s3://no-such-bucket/calls.jsonl")
+    assert (status, err) == (
+        2,
+        "voip-rooms: cannot write s3://no-such-bucket/calls.jsonl: there is no bucket no-such-bucket\n",
+    )
+    assert chosen == [], "refused before the work"
 
 
 # --- stopped, and continued ---
