@@ -3,15 +3,18 @@ file, standard output or an S3 object; the operator's own archive of the call hi
 
 An operator tool, like ``indexes`` and ``doctor``: it reads the database it is given (``MONGODB_URI``,
 else ``--data``, else the demo data) with that access, so no Rocket.Chat user or permission is
-involved. Stopped (Ctrl-C, SIGTERM) or cut off by the database, it closes what it wrote, so the
-output holds every room it counted, and prints the command that continues after the last of them;
-the continued export neither repeats nor skips a room. A failure of the output itself (a full disk,
-S3 refusing) gives up instead: what the output holds is then not known room by room.
+involved. Stopped (Ctrl-C, SIGTERM, SIGHUP) or cut off by the database once it wrote a room, it
+closes what it wrote, so the output holds every room it counted, whole, and prints the command that
+continues after the last of them; the continued export neither repeats nor skips a room. Stopped or
+cut off before the first room, it leaves nothing behind: the output is created with that room. A
+failure of the output itself (a full disk, S3 refusing) gives up instead: what the output holds is
+then not known room by room.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import shlex
 import signal
@@ -41,7 +44,8 @@ from voip_rooms_local.export_walk import (
     resume_cursor,
 )
 
-STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# SIGHUP: the terminal went away (a dropped SSH session).
+STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 FAILED = 1
 
 
@@ -53,42 +57,71 @@ class Walked:
     last: ExportedRoom | None = None
 
 
+@dataclasses.dataclass
+class StopRequests:
+    """The first stopping signal: until a room is in hand it ends the export at once (nothing was
+    written, so nothing is kept: Stopped); from then on it lets the room being written finish, and
+    ``number`` tells the walk to stop."""
+
+    writing: bool = False
+    number: int | None = None
+
+
+class Stopped(BaseException):
+    """A stopping signal before the first room (a BaseException, as KeyboardInterrupt is: no handler
+    of errors on the way may take it for one)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
 def run_export(args: argparse.Namespace, choose_database: Callable[[Path | None], str]) -> int:
     """The command; ``choose_database`` installs the database (cli.py's rule) and names it. Bad
-    arguments raise ExportError or OutputError before anything is read or written."""
+    arguments raise ExportError or OutputError, and a database that cannot be read before the first
+    room raises its error, as for any other command; each before anything is written."""
+    with _stop_requests() as stop:
+        try:
+            return _export(args, choose_database, stop)
+        except Stopped as stopped:
+            name = signal.Signals(stopped.number).name
+            _say(f"stopped by {name} before the first room; nothing was written: run the same command again")
+            return 128 + stopped.number
+
+
+def _export(
+    args: argparse.Namespace, choose_database: Callable[[Path | None], str], stop: StopRequests
+) -> int:
     filters = export_filters(args.filter)
     after = after_values(args.after) if args.after else None
     output = open_output(args.out, resuming=after is not None, kms_key_id=args.kms_key_id)
-    try:
-        choose_database(args.data)
-        store = RocketChatStore(get_database(SETTINGS), SETTINGS.mongodb_read_preference)
-        progress = _progress(store, dataclasses.replace(filters, sort=EXPORT_SORT, after=after))
-    except KeyboardInterrupt:
-        output.abort()
-        print("voip-rooms: stopped before the first room; nothing was written", file=sys.stderr)
-        return 128 + signal.SIGINT
-    except BaseException:
-        output.abort()
-        raise
-    return _write(args, exported_rooms(store, filters, after), output, progress)
+    choose_database(args.data)
+    store = RocketChatStore(get_database(SETTINGS), SETTINGS.mongodb_read_preference)
+    progress = _progress(store, dataclasses.replace(filters, sort=EXPORT_SORT, after=after))
+    return _write(args, exported_rooms(store, filters, after), output, progress, stop)
 
 
 def _write(
-    args: argparse.Namespace, rooms: Iterator[ExportedRoom], output: Output, progress: Progress | None
+    args: argparse.Namespace,
+    rooms: Iterator[ExportedRoom],
+    output: Output,
+    progress: Progress | None,
+    stop: StopRequests,
 ) -> int:
     walked = Walked()
-    with _stop_requests() as stopped:
-        try:
-            _copy(rooms, output, walked, progress, stopped)
-        except ExportError as error:
-            return _failed(output, walked, str(error), args=None)
-        except (DatabaseUnavailable, PyMongoError) as error:
-            return _failed(output, walked, f"the database failed ({_described(error)})", args=args)
-        except (OSError, OutputError) as error:
-            return _output_failed(output, walked, error)
-    if stopped:
-        _failed(output, walked, f"stopped by {signal.Signals(stopped[0]).name}", args=args)
-        return 128 + stopped[0]
+    try:
+        _copy(rooms, output, walked, progress, stop)
+    except ExportError as error:
+        return _failed(output, walked, str(error), args=None)
+    except (DatabaseUnavailable, PyMongoError) as error:
+        if not walked.rooms:  # nothing written, nothing to continue: as any command that cannot read it
+            raise
+        return _failed(output, walked, f"the database failed ({_described(error)})", args=args)
+    except (OSError, OutputError) as error:
+        return _output_failed(output, walked, error)
+    if stop.number is not None:
+        _failed(output, walked, f"stopped by {signal.Signals(stop.number).name}", args=args)
+        return 128 + stop.number
     try:
         _close(output, walked)
     except (OSError, OutputError) as error:
@@ -101,18 +134,19 @@ def _copy(
     output: Output,
     walked: Walked,
     progress: Progress | None,
-    stopped: list[int],
+    stop: StopRequests,
 ) -> None:
     """Each room to the output, until the last or a stop request; the progress line ends however it
     ends, so that what is said next starts on a line of its own."""
     try:
         for room in rooms:
+            stop.writing = True  # a room in hand: a stop now lets it be written whole
             output.write(room.line + b"\n")
             walked.rooms += 1
             walked.last = room
             if progress is not None:
                 progress.advance()
-            if stopped:
+            if stop.number is not None:
                 return
     finally:
         if progress is not None:
@@ -123,12 +157,10 @@ def _output_failed(output: Output, walked: Walked, error: OSError | OutputError)
     """The output itself failed: given up, since what it holds is not known room by room."""
     output.abort()
     if isinstance(error, OutputError):  # its message names the output already
-        print(f"voip-rooms: {error}", file=sys.stderr)
+        _say(str(error))
     else:
         reason = error.strerror or str(error)
-        print(
-            f"voip-rooms: cannot write {output.label} after {walked.rooms:,} rooms: {reason}", file=sys.stderr
-        )
+        _say(f"cannot write {output.label} after {walked.rooms:,} rooms: {reason}")
     return FAILED
 
 
@@ -139,13 +171,10 @@ def _failed(output: Output, walked: Walked, reason: str, *, args: argparse.Names
         _close(output, walked)
     except (OSError, OutputError) as error:
         return _output_failed(output, walked, error)
-    if args is not None:
-        _report_stop(args, output, walked, reason)
+    if args is not None and walked.last is not None:
+        _report_stop(args, output, walked.rooms, walked.last, reason)
     else:
-        print(
-            f"voip-rooms: {reason}; {output.label} holds the {walked.rooms:,} rooms before it",
-            file=sys.stderr,
-        )
+        _say(f"{reason}; {output.label} holds the {walked.rooms:,} rooms before it")
     return FAILED
 
 
@@ -165,44 +194,42 @@ def _close(output: Output, walked: Walked) -> None:
 
 
 @contextmanager
-def _stop_requests() -> Iterator[list[int]]:
-    """SIGINT and SIGTERM ask the walk to stop after the room it is writing (the list gets the signal);
-    a second one acts at once, as it would without an export running."""
-    stopped: list[int] = []
+def _stop_requests() -> Iterator[StopRequests]:
+    """SIGINT, SIGTERM and SIGHUP, from the start of the command: see StopRequests. A second one acts
+    at once, as it would without an export running; a signal ignored already (nohup) stays ignored."""
+    stop = StopRequests()
     previous = {number: signal.getsignal(number) for number in STOPPING_SIGNALS}
+    handled = {number: handler for number, handler in previous.items() if handler != signal.SIG_IGN}
 
     def restore() -> None:
-        for number, handler in previous.items():
+        for number, handler in handled.items():
             signal.signal(number, handler)
 
     def request_stop(number: int, _: FrameType | None) -> None:
-        stopped.append(number)
         restore()
+        if not stop.writing:
+            raise Stopped(number)
+        stop.number = number
 
-    for number in STOPPING_SIGNALS:
+    for number in handled:
         signal.signal(number, request_stop)
     try:
-        yield stopped
+        yield stop
     finally:
         restore()
 
 
-def _report_stop(args: argparse.Namespace, output: Output, walked: Walked, reason: str) -> None:
-    if walked.last is None:
-        print(f"voip-rooms: {reason}; nothing was written: run the same command again", file=sys.stderr)
-        return
-    cursor = resume_cursor(walked.last.sort_values)
+def _report_stop(
+    args: argparse.Namespace, output: Output, rooms: int, last: ExportedRoom, reason: str
+) -> None:
+    cursor = resume_cursor(last.sort_values)
     target = args.out
     if isinstance(output, S3Output):  # an S3 object cannot be continued: the rest goes beside it
         target = f"s3://{output.bucket}/{next_part_key(output.key)}"
     command = ["voip-rooms", "export", *_repeated_options(args), "--after", cursor, target]
-    print(
-        f"voip-rooms: {reason} after {walked.rooms:,} rooms; {output.label} holds every one of them "
-        f"(the last: {walked.last.room_id})",
-        file=sys.stderr,
-    )
+    _say(f"{reason} after {rooms:,} rooms; {output.label} holds every one of them (the last: {last.room_id})")
     continued = " (append its output to this one's)" if target == "-" else ""
-    print(f"voip-rooms: continue after it with: {shlex.join(command)}{continued}", file=sys.stderr)
+    _say(f"continue after it with: {shlex.join(command)}{continued}")
 
 
 def _repeated_options(args: argparse.Namespace) -> list[str]:
@@ -214,6 +241,13 @@ def _repeated_options(args: argparse.Namespace) -> list[str]:
     if args.kms_key_id is not None:
         options += ["--kms-key-id", args.kms_key_id]
     return options
+
+
+def _say(message: str) -> None:
+    """One line on standard error; a terminal gone meanwhile (a dropped SSH session) cannot hear it,
+    and does not change how the export ends."""
+    with contextlib.suppress(OSError):
+        print(f"voip-rooms: {message}", file=sys.stderr, flush=True)
 
 
 def _described(error: BaseException) -> str:

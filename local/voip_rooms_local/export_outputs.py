@@ -6,6 +6,7 @@ reader joins), and an S3 object that exists is refused, since an object cannot b
 resumed export writes another object). S3 is written by a multipart upload with server-side
 encryption (SSE-S3, or SSE-KMS with a key), in parts of ``PART_BYTES``, so memory holds one part;
 the object appears only when the upload completes, and only if no object took its key meanwhile.
+Nothing is created before the first room: a stop or a failure before it leaves nothing behind.
 ``close`` makes everything written durable (a stopped export's output holds every room it
 reported); ``abort`` gives up after a failure of the output itself, leaving no partial S3 upload.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import os
 import re
 import sys
 import zlib
@@ -52,7 +54,8 @@ class Output(Protocol):
 
 
 def open_output(target: str, *, resuming: bool, kms_key_id: str | None = None) -> Output:
-    """The output named on the command line."""
+    """The output named on the command line, checked; nothing is created before the first write (or
+    the close of an export of no room), so a stop or a failure before the first room leaves nothing."""
     if target.startswith("s3://"):
         bucket, _, key = target[len("s3://") :].partition("/")
         if not bucket or not key:
@@ -61,52 +64,77 @@ def open_output(target: str, *, resuming: bool, kms_key_id: str | None = None) -
     if kms_key_id is not None:
         raise OutputError("--kms-key-id applies to s3:// outputs only")
     if target == "-":
-        return StreamOutput("standard output", sys.stdout.buffer)
-    return _file(Path(target), resuming=resuming)
-
-
-def _file(path: Path, *, resuming: bool) -> StreamOutput:
-    mode = "ab" if resuming else "xb"  # x: created here, or refused
-    try:
-        if path.name.endswith(GZIP_SUFFIX):
-            # The stream outlives this function: StreamOutput closes it.
-            stream = cast("IO[bytes]", gzip.GzipFile(path, mode, compresslevel=GZIP_LEVEL))
-        else:
-            stream = path.open(mode, buffering=WRITE_BUFFER)
-    except FileExistsError:
-        raise OutputError(
-            f"{path} exists: an export never overwrites one; pass --after to continue it"
-        ) from None
-    except OSError as error:
-        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
-    return StreamOutput(str(path), stream, created=None if resuming else path, owned=True)
+        return StandardOutput(sys.stdout.buffer)
+    return FileOutput.checked(Path(target), appending=resuming)
 
 
 @dataclass
-class StreamOutput:
-    """A local file, or standard output (flushed, never closed)."""
+class StandardOutput:
+    """Standard output: flushed, never closed."""
 
-    label: str
     stream: IO[bytes]
-    created: Path | None = None  # a file this export created: removed if it aborts before writing
-    owned: bool = False
-    wrote: bool = False
+    label: str = "standard output"
 
     def write(self, data: bytes) -> None:
         self.stream.write(data)
-        self.wrote = True
 
     def close(self) -> None:
-        if self.owned:
-            self.stream.close()
-        else:
-            self.stream.flush()
+        self.stream.flush()
 
     def abort(self) -> None:
         with contextlib.suppress(OSError):  # it failed already: what it holds is what it could take
-            self.close()
-        if self.created is not None and not self.wrote:
-            self.created.unlink(missing_ok=True)
+            self.stream.flush()
+
+
+@dataclass
+class FileOutput:
+    """A local file (gzip when its name ends in ``.gz``), opened at the first write: created (``x``:
+    or refused), or appended to when the export continues it."""
+
+    path: Path
+    appending: bool
+    stream: IO[bytes] | None = None
+    wrote: bool = False
+
+    @classmethod
+    def checked(cls, path: Path, *, appending: bool) -> FileOutput:
+        """Refused now what the first write would refuse, before any work."""
+        if not appending and (path.exists() or path.is_symlink()):
+            raise OutputError(f"{path} exists: an export never overwrites one; pass --after to continue it")
+        folder = path.parent
+        if not folder.is_dir():
+            raise OutputError(f"cannot write {path}: there is no folder {folder}")
+        if not os.access(path if path.exists() else folder, os.W_OK):
+            raise OutputError(f"cannot write {path}: permission denied")
+        return cls(path, appending)
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+    def write(self, data: bytes) -> None:
+        self._opened().write(data)
+        self.wrote = True
+
+    def close(self) -> None:
+        self._opened().close()
+
+    def abort(self) -> None:
+        if self.stream is None:
+            return
+        with contextlib.suppress(OSError):  # it failed already: what it holds is what it could take
+            self.stream.close()
+        if not self.appending and not self.wrote:
+            self.path.unlink(missing_ok=True)
+
+    def _opened(self) -> IO[bytes]:
+        if self.stream is None:
+            mode = "ab" if self.appending else "xb"  # x: created here, or refused
+            if self.path.name.endswith(GZIP_SUFFIX):
+                self.stream = cast("IO[bytes]", gzip.GzipFile(self.path, mode, compresslevel=GZIP_LEVEL))
+            else:
+                self.stream = self.path.open(mode, buffering=WRITE_BUFFER)
+        return self.stream
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """The export's progress line on a terminal: rooms done of the total, the share, and the rate.
 
 Redrawn in place (a carriage return) at most every ``INTERVAL`` seconds, so that a million rooms
-cost a few thousand writes, not a million; the clock is injected, so that tests control it.
+cost a few thousand writes, not a million; the clock is injected, so that tests control it. A
+terminal that went away (a dropped SSH session: writes fail) ends the line, never the export.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class Progress:
         self.done = 0
         self.started = self.drawn_at = clock()
         self._width = 0
+        self._gone = False
 
     def advance(self) -> None:
         self.done += 1
@@ -29,8 +31,7 @@ class Progress:
     def finish(self) -> None:
         """The last state, kept on the terminal with a newline."""
         self._draw(self.clock())
-        self.stream.write("\n")
-        self.stream.flush()
+        self._show("\n")
 
     def _draw(self, now: float) -> None:
         self.drawn_at = now
@@ -39,6 +40,14 @@ class Progress:
         rate = f", {self.done / elapsed:,.0f} rooms/s" if elapsed > 0 else ""
         text = f"  {self.done:,} of {self.total:,} rooms{share}{rate}"
         # Spaces over what a longer line before left behind.
-        self.stream.write(f"\r{text}{' ' * max(0, self._width - len(text))}")
-        self.stream.flush()
+        self._show(f"\r{text}{' ' * max(0, self._width - len(text))}")
         self._width = len(text)
+
+    def _show(self, text: str) -> None:
+        if self._gone:
+            return
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except OSError:
+            self._gone = True

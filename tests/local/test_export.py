@@ -4,6 +4,7 @@ repeats nor skips a room."""
 
 from __future__ import annotations
 
+import errno
 import gzip
 import io
 import json
@@ -44,6 +45,21 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(export_walk, "PAGE_ROWS", PAGE)
     yield
     database.use_database(None)
+
+
+class _UnhandledSignal(Exception):
+    """A signal the export left to its default action, which would end the test run itself."""
+
+
+@pytest.fixture(autouse=True)
+def signals_that_would_end_the_run_fail_the_test() -> Iterator[None]:
+    def unhandled(number: int, _: Any) -> None:
+        raise _UnhandledSignal(signal.Signals(number).name)
+
+    previous = {number: signal.signal(number, unhandled) for number in (signal.SIGTERM, signal.SIGHUP)}
+    yield
+    for number, handler in previous.items():
+        signal.signal(number, handler)
 
 
 @pytest.fixture
@@ -328,7 +344,7 @@ def _stopped_after(monkeypatch: pytest.MonkeyPatch, rooms: int, signal_number: i
 
 @pytest.mark.parametrize(
     ("signal_number", "name"),
-    [(signal.SIGINT, "calls.jsonl"), (signal.SIGTERM, "calls.jsonl.gz")],
+    [(signal.SIGINT, "calls.jsonl"), (signal.SIGTERM, "calls.jsonl.gz"), (signal.SIGHUP, "calls.jsonl.gz")],
 )
 def test_a_stopped_file_export_says_how_to_continue_and_the_two_runs_hold_each_room_once(
     tmp_path: Path,
@@ -356,6 +372,7 @@ def test_a_stopped_file_export_says_how_to_continue_and_the_two_runs_hold_each_r
     assert _export(capsys, "--filter", "direction=inbound", str(whole))[0] == 0
     assert _lines(out) == _lines(whole)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "the handlers are restored"
+    assert signal.getsignal(signal.SIGHUP) is signal.getsignal(signal.SIGTERM), "the test's own, back"
 
 
 def test_a_continued_export_sees_calls_that_closed_or_started_meanwhile_once(
@@ -402,23 +419,116 @@ def test_a_stopped_s3_export_completes_its_object_and_continues_beside_it(
     assert parts[0] + parts[1] == s3.get_object(Bucket=BUCKET, Key="whole.jsonl")["Body"].read()
 
 
-def test_a_stop_before_the_first_room_leaves_nothing_behind(
+@pytest.mark.parametrize(
+    "signal_number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda number: number.name
+)
+@pytest.mark.parametrize(
+    "when_and_name",
+    [
+        ("the data loads", "calls.jsonl"),
+        ("the data loads", "calls.jsonl.gz"),
+        ("the first page is read", "calls.jsonl"),
+        ("the first page is read", "calls.jsonl.gz"),
+    ],
+)
+def test_a_stop_before_the_first_room_leaves_nothing_behind_and_the_same_command_runs_again(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    signal_number: int,
+    when_and_name: tuple[str, str],
+) -> None:
+    when, name = when_and_name
+    out = tmp_path / name
+    with monkeypatch.context() as patch:
+        if when == "the data loads":
+            choose = cli._choose_database
+
+            def loading(data: Path | None) -> str:
+                os.kill(os.getpid(), signal_number)
+                return choose(data)
+
+            patch.setattr(cli, "_choose_database", loading)
+        else:
+            _stopped_after(patch, 1, signal_number)
+        status, err = _export(capsys, str(out))
+    assert status == 128 + signal_number
+    assert err.endswith(
+        f"voip-rooms: stopped by {signal.Signals(signal_number).name} before the first room; nothing was "
+        "written: run the same command again\n"
+    )
+    assert list(tmp_path.iterdir()) == [], "no empty output to refuse the same command again"
+    assert _export(capsys, str(out))[0] == 0
+    assert len(_lines(out)) == 320
+
+
+def test_under_nohup_a_hangup_is_ignored_and_the_export_goes_on(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(export, "exported_rooms", lambda *arguments: iter(()))
     out = tmp_path / "calls.jsonl"
-    with monkeypatch.context() as patch:
-        patch.setattr(export, "_stop_requests", _already_stopped)
-        status, err = _export(capsys, str(out))
-    assert status == 143
-    assert err == "voip-rooms: stopped by SIGTERM; nothing was written: run the same command again\n"
-    assert not out.exists(), "no empty file to refuse the same command again"
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        _stopped_after(monkeypatch, 100, signal.SIGHUP)
+        assert _export(capsys, str(out)) == (0, "")
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert len(_lines(out)) == 320
 
 
-def _already_stopped() -> Any:
-    from contextlib import nullcontext  # noqa: PLC0415
+class _HungUpTerminal(io.StringIO):
+    """A terminal whose SSH session dropped: after the hangup, every write fails with EIO."""
 
-    return nullcontext([signal.SIGTERM])
+    hung_up = False
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.hung_up:
+            raise OSError(errno.EIO, "Input/output error")
+        return super().write(text)
+
+
+def test_a_hangup_on_a_terminal_that_went_away_still_ends_on_a_whole_room_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = _HungUpTerminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    real = export_walk.exported_rooms
+
+    def hung_up(*arguments: Any) -> Iterator[Any]:
+        for number, exported in enumerate(real(*arguments), 1):
+            if number == 100:
+                terminal.hung_up = True
+                os.kill(os.getpid(), signal.SIGHUP)
+            yield exported
+
+    monkeypatch.setattr(export, "exported_rooms", hung_up)
+    out = tmp_path / "calls.jsonl.gz"
+    assert main(["export", str(out)]) == 129
+    assert len(_lines(out)) == 100, "closed whole: no progress line failing took it for the output's failure"
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_a_database_failing_before_the_first_room_is_exit_2_piped_or_not_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, terminal: bool
+) -> None:
+    def unreachable(*arguments: Any) -> Any:
+        raise DatabaseUnavailable("ServerSelectionTimeoutError")
+
+    monkeypatch.setattr(RocketChatStore, "count_rooms", unreachable)
+    monkeypatch.setattr(RocketChatStore, "stream_rooms", unreachable)
+    stderr = _Terminal() if terminal else io.StringIO()
+    monkeypatch.setattr("sys.stderr", stderr)
+    out = tmp_path / "calls.jsonl"
+    status = main(["export", str(out)])
+    said = stderr.getvalue()
+    assert status == 2
+    assert said.splitlines()[-1] == (
+        "voip-rooms: cannot read the database: DatabaseUnavailable: ServerSelectionTimeoutError"
+    )
+    assert not out.exists()
 
 
 def test_the_database_failing_mid_export_keeps_what_was_written_and_says_how_to_continue(
@@ -484,21 +594,6 @@ def test_on_a_terminal_a_stop_is_said_on_a_line_of_its_own_after_the_progress_li
     assert progress.endswith(" rooms/s")
     assert "30 of 320 rooms (9%)" in progress
     assert said.startswith("voip-rooms: stopped by SIGTERM after 30 rooms")
-
-
-def test_ctrl_c_while_the_data_loads_leaves_nothing_behind(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def interrupted(data: Path | None) -> str:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr("voip_rooms_local.cli._choose_database", interrupted)
-    out = tmp_path / "calls.jsonl"
-    assert _export(capsys, str(out)) == (
-        130,
-        "voip-rooms: stopped before the first room; nothing was written\n",
-    )
-    assert not out.exists()
 
 
 def test_without_a_terminal_the_total_is_not_even_counted(
