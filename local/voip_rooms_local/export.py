@@ -123,9 +123,14 @@ def _write(
         _failed(output, walked, f"stopped by {signal.Signals(stop.number).name}", args=args)
         return 128 + stop.number
     try:
-        _close(output, walked)
+        output.close()  # with no room, an empty archive: the job ran, and nothing matched
     except (OSError, OutputError) as error:
         return _output_failed(output, walked, error)
+    if not walked.rooms:
+        if args.after:
+            _say("no room matched after the cursor: the export was complete")
+        else:
+            _say(f"no room matched: wrote an empty archive to {output.label}")
     return 0
 
 
@@ -168,7 +173,7 @@ def _failed(output: Output, walked: Walked, reason: str, *, args: argparse.Names
     """The walk ends early: what was written is kept (unless the output fails too), and with ``args``
     the command that continues after its last room is printed."""
     try:
-        _close(output, walked)
+        output.close()
     except (OSError, OutputError) as error:
         return _output_failed(output, walked, error)
     if args is not None and walked.last is not None:
@@ -183,14 +188,6 @@ def _progress(store: RocketChatStore, remaining: RoomsParams) -> Progress | None
     if not sys.stderr.isatty():
         return None
     return Progress(sys.stderr, store.count_rooms(room_filter(remaining)))
-
-
-def _close(output: Output, walked: Walked) -> None:
-    """Everything written made durable; an output this run wrote nothing to is given up instead."""
-    if walked.rooms:
-        output.close()
-    else:
-        output.abort()
 
 
 @contextmanager

@@ -117,6 +117,10 @@ class FileOutput:
         self.wrote = True
 
     def close(self) -> None:
+        """Also when nothing was written: an export of no room is an empty file (or gzip member), but
+        one that continues a file with no room leaves it as it was."""
+        if self.stream is None and self.appending and self.path.exists():
+            return
         self._opened().close()
 
     def abort(self) -> None:

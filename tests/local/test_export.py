@@ -161,6 +161,59 @@ def test_dash_is_standard_output(tmp_path: Path, capsysbinary: pytest.CaptureFix
     assert all(room["open"] is True for room in rooms)
 
 
+NO_ROOM = "queue=no-such-queue"
+
+
+@pytest.mark.parametrize("name", ["none.jsonl", "none.jsonl.gz"])
+def test_no_matching_room_writes_an_empty_archive_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    out = tmp_path / name
+    status, err = _export(capsys, "--filter", NO_ROOM, str(out))
+    assert status == 0
+    assert err.endswith(f"voip-rooms: no room matched: wrote an empty archive to {out}\n")
+    assert _lines(out) == []
+    if name.endswith(".gz"):
+        assert out.read_bytes()[:2] == b"\x1f\x8b", "an empty gzip member, not an empty file"
+
+
+@pytest.mark.parametrize("key", ["none.jsonl", "none.jsonl.gz"])
+def test_no_matching_room_writes_an_empty_s3_object(
+    s3: Any, capsys: pytest.CaptureFixture[str], key: str
+) -> None:
+    status, err = _export(capsys, "--filter", NO_ROOM, f"s3://{BUCKET}/{key}")
+    assert status == 0
+    assert err.endswith(f"voip-rooms: no room matched: wrote an empty archive to s3://{BUCKET}/{key}\n")
+    stored = s3.get_object(Bucket=BUCKET, Key=key)
+    assert stored["ServerSideEncryption"] == "AES256"
+    body = stored["Body"].read()
+    assert (gzip.decompress(body) if key.endswith(".gz") else body) == b""
+
+
+def test_no_matching_room_on_standard_output_is_said_on_standard_error(
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    status = main(["export", "--filter", NO_ROOM, "-"])
+    captured = capsysbinary.readouterr()
+    assert (status, captured.out) == (0, b"")
+    assert captured.err.endswith(b"voip-rooms: no room matched: wrote an empty archive to standard output\n")
+
+
+@pytest.mark.parametrize("name", ["calls.jsonl", "calls.jsonl.gz"])
+def test_continuing_a_complete_export_leaves_its_file_as_it_was(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    out = tmp_path / name
+    assert _export(capsys, str(out))[0] == 0
+    whole = out.read_bytes()
+    last = database.get_database(SETTINGS)["rocketchat_room"].find_one(sort=[("ts", -1), ("_id", -1)])
+    assert last is not None
+    status, err = _export(capsys, "--after", export_walk.resume_cursor([last["ts"], last["_id"]]), str(out))
+    assert status == 0
+    assert err.endswith("voip-rooms: no room matched after the cursor: the export was complete\n")
+    assert out.read_bytes() == whole
+
+
 def test_each_page_is_read_after_the_last_room_of_the_one_before_never_by_offset(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
