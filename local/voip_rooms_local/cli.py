@@ -26,7 +26,7 @@ from voip_rooms.database import get_database, use_database
 from voip_rooms.errors import DatabaseUnavailable
 from voip_rooms.settings import SETTINGS
 from voip_rooms_local.datasets import DatasetError, embedded_database, load_directory
-from voip_rooms_local.demo import DEMO_USERS, demo_dataset
+from voip_rooms_local.demo import DEMO_DATABASE, DEMO_USERS, demo_dataset
 from voip_rooms_local.doctor import diagnose
 from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
 from voip_rooms_local.indexes import describe, ensure_indexes
@@ -317,7 +317,7 @@ def _choose_database(data: Path | None) -> str:
         # Tuned as a deployment should be, so that doctor and indexes tell the truth about it.
         ensure_indexes(demo["rocketchat_room"], dry_run=False)
         use_database(demo)
-        return "the embedded demo database"
+        return DEMO_DATABASE
     loaded = load_directory(data)
     # Standard error: standard output is the answer (invoke) or the serving line (serve).
     for note in loaded.notes:

@@ -23,6 +23,8 @@ from bson import ObjectId
 from voip_rooms.auth import PERSONAL_ACCESS_TOKEN, hash_login_token
 
 Document = dict[str, Any]
+# How the commands name it (never to be mistaken for a Rocket.Chat's database).
+DEMO_DATABASE = "the embedded demo database"
 ROOM_COUNT = 320
 OPEN_ROOM_COUNT = 24
 IMPORTED_ROOM_ID = "665b2f80e4b0a51c3d9f0a7e"

@@ -32,6 +32,7 @@ from voip_rooms.params import RoomsParams
 from voip_rooms.query import room_filter
 from voip_rooms.settings import SETTINGS
 from voip_rooms.store import RocketChatStore
+from voip_rooms_local.demo import DEMO_DATABASE
 from voip_rooms_local.export_outputs import Output, OutputError, S3Output, next_part_key, open_output
 from voip_rooms_local.export_progress import Progress
 from voip_rooms_local.export_walk import (
@@ -95,7 +96,7 @@ def _export(
     filters = export_filters(args.filter)
     after = after_values(args.after) if args.after else None
     output = open_output(args.out, resuming=after is not None, kms_key_id=args.kms_key_id)
-    choose_database(args.data)
+    _say_source(choose_database(args.data))
     store = RocketChatStore(get_database(SETTINGS), SETTINGS.mongodb_read_preference)
     progress = _progress(store, dataclasses.replace(filters, sort=EXPORT_SORT, after=after))
     return _write(args, exported_rooms(store, filters, after), output, progress, stop)
@@ -238,6 +239,18 @@ def _repeated_options(args: argparse.Namespace) -> list[str]:
     if args.kms_key_id is not None:
         options += ["--kms-key-id", args.kms_key_id]
     return options
+
+
+def _say_source(database: str) -> None:
+    """Which database the archive holds; the demo one loudly: its archive must never pass for one of
+    production (an unset MONGODB_URI in a scheduled job)."""
+    if database == DEMO_DATABASE:
+        _say(
+            f"WARNING: exporting the rooms of {database}: generated calls, no Rocket.Chat's history "
+            "(set MONGODB_URI, or pass --data DIR, to export yours)"
+        )
+    else:
+        _say(f"exporting the rooms of {database}")
 
 
 def _say(message: str) -> None:

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,11 @@ from voip_rooms_local.export_outputs import next_part_key
 from voip_rooms_local.export_progress import Progress
 
 BUCKET = "call-archive"
+# What an export says first, on standard error: which database it reads.
+DEMO_SOURCE = (
+    "voip-rooms: WARNING: exporting the rooms of the embedded demo database: generated calls, no "
+    "Rocket.Chat's history (set MONGODB_URI, or pass --data DIR, to export yours)\n"
+)
 # Small pages, so that every walk here crosses several of them.
 PAGE = 40
 
@@ -78,6 +84,10 @@ def _export(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, s
     return status, capsys.readouterr().err
 
 
+def _source(data: Path) -> str:
+    return f"voip-rooms: exporting the rooms of an embedded database loaded from {data}\n"
+
+
 def _lines(path: Path) -> list[dict[str, Any]]:
     data = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
     return [json.loads(line) for line in data.decode("utf-8").splitlines()]
@@ -111,7 +121,7 @@ def test_every_room_is_written_as_the_api_serves_it_oldest_first(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     status, err = _export(capsys, str(tmp_path / "calls.jsonl"))
-    assert (status, err) == (0, ""), "nothing but the rooms when standard error is no terminal"
+    assert (status, err) == (0, DEMO_SOURCE), "nothing but the database when standard error is no terminal"
     written = _lines(tmp_path / "calls.jsonl")
     assert len(written) == 320
     assert written == _api_walk({})
@@ -143,6 +153,32 @@ def test_an_upgraded_8x_database_exports_the_rooms_the_upgrade_closed(
     assert sum("closedAt" not in line for line in written) == 5
 
 
+def test_the_export_says_which_database_it_reads_and_names_the_demo_one_loudly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = UPGRADED / "export"
+    assert _export(capsys, "--data", str(data), str(tmp_path / "8x.jsonl")) == (0, _source(data))
+    assert _export(capsys, str(tmp_path / "demo.jsonl")) == (0, DEMO_SOURCE)
+
+
+def test_an_unreachable_mongodb_is_named_then_refused_exit_2_and_nothing_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unreachable = replace(SETTINGS, mongodb_uri="mongodb://127.0.0.1:1/rocketchat", mongodb_timeout_ms=300)
+    monkeypatch.setattr("voip_rooms_local.cli.SETTINGS", unreachable)
+    monkeypatch.setattr("voip_rooms_local.export.SETTINGS", unreachable)
+    database.use_database(None)
+    try:
+        status, err = _export(capsys, str(tmp_path / "calls.jsonl"))
+    finally:
+        database.get_database(unreachable).client.close()
+    assert status == 2
+    source, refused = err.splitlines()
+    assert source == "voip-rooms: exporting the rooms of the MongoDB at MONGODB_URI"
+    assert refused.startswith("voip-rooms: cannot read the database: DatabaseUnavailable: ")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_gz_file_is_gzip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _export(capsys, str(tmp_path / "plain.jsonl"))[0] == 0
     assert _export(capsys, str(tmp_path / "calls.jsonl.gz"))[0] == 0
@@ -155,7 +191,7 @@ def test_a_gz_file_is_gzip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_dash_is_standard_output(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     status = main(["export", "--filter", "open=true", "-"])
     captured = capsysbinary.readouterr()
-    assert (status, captured.err) == (0, b"")
+    assert (status, captured.err.decode()) == (0, DEMO_SOURCE)
     rooms = [json.loads(line) for line in captured.out.splitlines()]
     assert len(rooms) == 24
     assert all(room["open"] is True for room in rooms)
@@ -243,7 +279,7 @@ def test_s3_is_a_multipart_upload_encrypted_at_rest(
     data = tmp_path / "large"
     _write_large_rooms(data, rooms=60, padding=200_000)  # about 12 MB: three parts
     status, err = _export(capsys, "--data", str(data), f"s3://{BUCKET}/2026/calls.jsonl")
-    assert (status, err) == (0, "")
+    assert (status, err) == (0, _source(data))
     stored = s3.get_object(Bucket=BUCKET, Key="2026/calls.jsonl")
     assert stored["ServerSideEncryption"] == "AES256"
     assert stored["ContentType"] == "application/x-ndjson"
@@ -288,7 +324,7 @@ def test_an_object_that_appears_during_the_export_is_not_overwritten_either(
     monkeypatch.setattr(export_outputs.S3Output, "close", someone_else_first)
     status, err = _export(capsys, f"s3://{BUCKET}/calls.jsonl")
     assert status == 1
-    assert err == f"voip-rooms: cannot write s3://{BUCKET}/calls.jsonl: PreconditionFailed\n"
+    assert err == f"{DEMO_SOURCE}voip-rooms: cannot write s3://{BUCKET}/calls.jsonl: PreconditionFailed\n"
     assert s3.get_object(Bucket=BUCKET, Key="calls.jsonl")["Body"].read() == b"theirs\n"
 
 
@@ -415,12 +451,12 @@ def test_a_stopped_file_export_says_how_to_continue_and_the_two_runs_hold_each_r
     assert len(_lines(out)) == 100
     stopped_by = signal.Signals(signal_number).name
     assert err.startswith(
-        f"voip-rooms: stopped by {stopped_by} after 100 rooms; {out} holds every one of them"
+        f"{DEMO_SOURCE}voip-rooms: stopped by {stopped_by} after 100 rooms; {out} holds every one of them"
     )
     arguments = _continue_command(err)
     assert arguments[:2] == ["--filter", "direction=inbound"]
     assert arguments[-1] == str(out)
-    assert _export(capsys, *arguments) == (0, "")
+    assert _export(capsys, *arguments) == (0, DEMO_SOURCE)
     whole = tmp_path / f"whole-{name}"
     assert _export(capsys, "--filter", "direction=inbound", str(whole))[0] == 0
     assert _lines(out) == _lines(whole)
@@ -522,7 +558,7 @@ def test_under_nohup_a_hangup_is_ignored_and_the_export_goes_on(
     previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
         _stopped_after(monkeypatch, 100, signal.SIGHUP)
-        assert _export(capsys, str(out)) == (0, "")
+        assert _export(capsys, str(out)) == (0, DEMO_SOURCE)
         assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
     finally:
         signal.signal(signal.SIGHUP, previous)
@@ -602,7 +638,7 @@ def test_the_database_failing_mid_export_keeps_what_was_written_and_says_how_to_
         status, err = _export(capsys, str(out))
     assert status == 1
     assert err.startswith(
-        "voip-rooms: the database failed (DatabaseUnavailable: ServerSelectionTimeoutError) "
+        f"{DEMO_SOURCE}voip-rooms: the database failed (DatabaseUnavailable: ServerSelectionTimeoutError) "
         f"after {2 * PAGE} rooms; {out} holds every one of them"
     )
     assert _export(capsys, *_continue_command(err))[0] == 0
@@ -613,7 +649,7 @@ def test_a_full_disk_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) 
     cursor = export_walk.resume_cursor([room()["ts"], "room-0000"])
     status, err = _export(capsys, "--after", cursor, "/dev/full")
     assert status == 1
-    assert err.startswith("voip-rooms: cannot write /dev/full after ")
+    assert err.startswith(f"{DEMO_SOURCE}voip-rooms: cannot write /dev/full after ")
     assert err.endswith(" rooms: No space left on device\n")
 
 
@@ -631,7 +667,8 @@ def test_on_a_terminal_a_progress_line_counts_the_rooms_of_the_total(
     terminal = _Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
     assert main(["export", "--filter", "open=true", str(tmp_path / "open.jsonl")]) == 0
-    shown = terminal.getvalue()
+    source, shown = terminal.getvalue().split("\n", 1)
+    assert source + "\n" == DEMO_SOURCE, "the database first, on a line of its own"
     assert shown.startswith("\r  24 of 24 rooms (100%), ")
     assert shown.endswith(" rooms/s\n")
 
@@ -643,7 +680,7 @@ def test_on_a_terminal_a_stop_is_said_on_a_line_of_its_own_after_the_progress_li
     monkeypatch.setattr("sys.stderr", terminal)
     _stopped_after(monkeypatch, 30, signal.SIGTERM)
     assert main(["export", str(tmp_path / "calls.jsonl")]) == 143
-    progress, said = terminal.getvalue().split("\n", 1)
+    _, progress, said = terminal.getvalue().split("\n", 2)
     assert progress.endswith(" rooms/s")
     assert "30 of 320 rooms (9%)" in progress
     assert said.startswith("voip-rooms: stopped by SIGTERM after 30 rooms")
@@ -659,7 +696,7 @@ def test_without_a_terminal_the_total_is_not_even_counted(
         return 0
 
     monkeypatch.setattr(RocketChatStore, "count_rooms", count)
-    assert _export(capsys, str(tmp_path / "calls.jsonl")) == (0, "")
+    assert _export(capsys, str(tmp_path / "calls.jsonl")) == (0, DEMO_SOURCE)
     assert counted == []
 
 
