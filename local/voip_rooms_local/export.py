@@ -224,7 +224,9 @@ def _report_stop(
     target = args.out
     if isinstance(output, S3Output):  # an S3 object cannot be continued: the rest goes beside it
         target = f"s3://{output.bucket}/{next_part_key(output.key)}"
-    command = ["voip-rooms", "export", *_repeated_options(args), "--after", cursor, target]
+    # The program as it was invoked: .venv/bin/voip-rooms works where a bare voip-rooms may not.
+    program = sys.argv[0] or "voip-rooms"
+    command = [program, "export", *_repeated_options(args), "--after", cursor, target]
     _say(f"{reason} after {rooms:,} rooms; {output.label} holds every one of them (the last: {last.room_id})")
     continued = " (append its output to this one's)" if target == "-" else ""
     _say(f"continue after it with: {shlex.join(command)}{continued}")

@@ -42,6 +42,8 @@ DEMO_SOURCE = (
     "voip-rooms: WARNING: exporting the rooms of the embedded demo database: generated calls, no "
     "Rocket.Chat's history (set MONGODB_URI, or pass --data DIR, to export yours)\n"
 )
+# The program as the tests' commands invoke it: the printed command must repeat it.
+PROGRAM = ".venv/bin/voip-rooms"
 # Small pages, so that every walk here crosses several of them.
 PAGE = 40
 
@@ -49,6 +51,7 @@ PAGE = 40
 @pytest.fixture(autouse=True)
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(export_walk, "PAGE_ROWS", PAGE)
+    monkeypatch.setattr(sys, "argv", [PROGRAM, "export"])  # as a shell runs it, not as pytest runs
     yield
     database.use_database(None)
 
@@ -106,11 +109,12 @@ def _api_walk(query: dict[str, str]) -> list[dict[str, Any]]:
     return walk(page)
 
 
-def _continue_command(err: str) -> list[str]:
+def _continue_command(err: str, program: str = PROGRAM) -> list[str]:
+    """The arguments of the printed command that continues, which repeats the program as invoked."""
     line = next(line for line in err.splitlines() if "continue after it with: " in line)
     command = line.split("continue after it with: ", 1)[1].removesuffix(" (append its output to this one's)")
     words = shlex.split(command)
-    assert words[:2] == ["voip-rooms", "export"]
+    assert words[:2] == [program, "export"]
     return words[2:]
 
 
@@ -835,7 +839,7 @@ def test_a_real_ctrl_c_stops_the_process_after_a_whole_room_and_its_continuation
     assert first.returncode == 130, err
     written = b"".join(head) + rest
     assert written.endswith(b"}\n"), "whole rooms only"
-    arguments = _continue_command(err.decode())
+    arguments = _continue_command(err.decode(), program=command[0])
     second = subprocess.run([*command, *arguments], capture_output=True, env=env, timeout=300, check=False)
     assert second.returncode == 0, second.stderr
     assert _export(capsys, "--data", str(data), str(tmp_path / "whole.jsonl"))[0] == 0
