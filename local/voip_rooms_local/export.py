@@ -94,7 +94,7 @@ def _export(
     args: argparse.Namespace, choose_database: Callable[[Path | None], str], stop: StopRequests
 ) -> int:
     filters = export_filters(args.filter)
-    after = after_values(args.after) if args.after else None
+    after = after_values(args.after) if args.after is not None else None
     output = open_output(args.out, resuming=after is not None, kms_key_id=args.kms_key_id)
     _say_source(choose_database(args.data))
     store = RocketChatStore(get_database(SETTINGS), SETTINGS.mongodb_read_preference)
@@ -128,7 +128,7 @@ def _write(
     except (OSError, OutputError) as error:
         return _output_failed(output, walked, error)
     if not walked.rooms:
-        if args.after:
+        if args.after is not None:
             _say("no room matched after the cursor: the export was complete")
         else:
             _say(f"no room matched: wrote an empty archive to {output.label}")

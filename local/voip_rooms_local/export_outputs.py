@@ -99,6 +99,8 @@ class FileOutput:
     @classmethod
     def checked(cls, path: Path, *, appending: bool) -> FileOutput:
         """Refused now what the first write would refuse, before any work."""
+        if path.is_dir():
+            raise OutputError(f"{path} is a directory: name a file in it, e.g. {path / 'calls.jsonl.gz'}")
         if not appending and (path.exists() or path.is_symlink()):
             raise OutputError(f"{path} exists: an export never overwrites one; pass --after to continue it")
         folder = path.parent

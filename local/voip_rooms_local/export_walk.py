@@ -63,9 +63,10 @@ class ExportedRoom:
 
 
 def export_filters(query_string: str) -> RoomsParams:
-    """The filters of ``--filter``, by the API's rules for a query string."""
+    """The filters of ``--filter``, by the API's rules for a query string (with or without the ``?``
+    of a URL it was copied from)."""
     try:
-        query = decoded_query(query_string)
+        query = decoded_query(query_string.removeprefix("?"))
     except ValueError as error:
         raise ExportError(f"--filter is not a valid query string: {error}") from None
     for name in query:
@@ -80,6 +81,8 @@ def export_filters(query_string: str) -> RoomsParams:
 
 def after_values(cursor: str) -> tuple[Any, ...]:
     """The room a ``--after`` cursor names, by the API's rules for ``after`` with ``sort={"ts":1}``."""
+    if not cursor:  # an unset shell variable, most likely: never taken for "from the first room"
+        raise ExportError("--after is empty: pass the cursor a stopped export printed")
     try:
         return decode_cursor(cursor, EXPORT_ORDER)
     except InvalidParams as error:

@@ -145,6 +145,14 @@ def test_the_filter_is_the_apis_query_string(tmp_path: Path, capsys: pytest.Capt
     assert 0 < len(written) < 320
 
 
+def test_the_filter_may_start_with_the_question_mark_of_a_copied_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _export(capsys, "--filter", "?open=false&queue=sales", str(tmp_path / "copied.jsonl"))[0] == 0
+    assert _export(capsys, "--filter", "open=false&queue=sales", str(tmp_path / "typed.jsonl"))[0] == 0
+    assert _lines(tmp_path / "copied.jsonl") == _lines(tmp_path / "typed.jsonl") != []
+
+
 def test_an_upgraded_8x_database_exports_the_rooms_the_upgrade_closed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -739,6 +747,11 @@ def test_the_progress_line_is_redrawn_at_most_five_times_a_second_with_the_rate(
             "an export is in ts order, then _id",
         ),
         (["--after", "%%%", "x.jsonl"], 'voip-rooms: --after: Invalid "after" parameter: it is not a cursor'),
+        (
+            ["--after", "", "x.jsonl"],
+            "voip-rooms: --after is empty: pass the cursor a stopped export printed",
+        ),
+        (["."], "voip-rooms: . is a directory: name a file in it, e.g. calls.jsonl.gz"),
         (["--kms-key-id", "k", "x.jsonl"], "voip-rooms: --kms-key-id applies to s3:// outputs only"),
         (["s3://bucket-only"], "voip-rooms: s3://bucket-only names no object: write s3://bucket/key"),
     ],
