@@ -44,6 +44,7 @@ from voip_rooms_local.export_walk import (
     exported_rooms,
     resume_cursor,
 )
+from voip_rooms_local.wording import counted
 
 # SIGHUP: the terminal went away (a dropped SSH session).
 STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -165,8 +166,12 @@ def _output_failed(output: Output, walked: Walked, error: OSError | OutputError)
     if isinstance(error, OutputError):  # its message names the output already
         _say(str(error))
     else:
+        # A write is buffered: the failing one may have cut a room.
         reason = error.strerror or str(error)
-        _say(f"cannot write {output.label} after {walked.rooms:,} rooms: {reason}")
+        _say(
+            f"cannot write {output.label} after {counted(walked.rooms, 'room')}: {reason}; "
+            "the last line may be incomplete"
+        )
     return FAILED
 
 
@@ -180,7 +185,7 @@ def _failed(output: Output, walked: Walked, reason: str, *, args: argparse.Names
     if args is not None and walked.last is not None:
         _report_stop(args, output, walked.rooms, walked.last, reason)
     else:
-        _say(f"{reason}; {output.label} holds the {walked.rooms:,} rooms before it")
+        _say(f"{reason}; {output.label} holds the {counted(walked.rooms, 'room')} before it")
     return FAILED
 
 
@@ -227,7 +232,8 @@ def _report_stop(
     # The program as it was invoked: .venv/bin/voip-rooms works where a bare voip-rooms may not.
     program = sys.argv[0] or "voip-rooms"
     command = [program, "export", *_repeated_options(args), "--after", cursor, target]
-    _say(f"{reason} after {rooms:,} rooms; {output.label} holds every one of them (the last: {last.room_id})")
+    held = "every one of them" if rooms > 1 else "it"
+    _say(f"{reason} after {counted(rooms, 'room')}; {output.label} holds {held} (the last: {last.room_id})")
     continued = " (append its output to this one's)" if target == "-" else ""
     _say(f"continue after it with: {shlex.join(command)}{continued}")
 

@@ -662,7 +662,7 @@ def test_a_full_disk_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) 
     status, err = _export(capsys, "--after", cursor, "/dev/full")
     assert status == 1
     assert err.startswith(f"{DEMO_SOURCE}voip-rooms: cannot write /dev/full after ")
-    assert err.endswith(" rooms: No space left on device\n")
+    assert err.endswith(" rooms: No space left on device; the last line may be incomplete\n")
 
 
 # --- a terminal sees progress; a pipe sees nothing ---
@@ -722,12 +722,50 @@ def test_the_progress_line_is_redrawn_at_most_five_times_a_second_with_the_rate(
     assert terminal.getvalue() == ""
     now[0] += 0.15
     progress.advance()
-    assert terminal.getvalue() == "\r  11 of 1,000 rooms (1%), 44 rooms/s"
+    # 10 rooms after the first, in the 0.24 s since it.
+    assert terminal.getvalue() == "\r  11 of 1,000 rooms (1%), 42 rooms/s"
     for _ in range(989):
         progress.advance()
     now[0] += export_progress.INTERVAL
     progress.finish()
-    assert terminal.getvalue().endswith("\r  1,000 of 1,000 rooms (100%), 2,222 rooms/s\n")
+    assert terminal.getvalue().endswith("\r  1,000 of 1,000 rooms (100%), 2,270 rooms/s\n")
+
+
+def test_the_rate_is_measured_from_the_first_room_not_from_the_wait_for_it() -> None:
+    now = [100.0]
+    terminal = _Terminal()
+    progress = Progress(terminal, total=101, clock=lambda: now[0])
+    now[0] += 60  # the first page's scan, on an embedded database
+    progress.advance()
+    for _ in range(100):
+        now[0] += 0.01
+        progress.advance()
+    progress.finish()
+    assert terminal.getvalue().endswith("\r  101 of 101 rooms (100%), 100 rooms/s\n")
+
+
+def test_one_room_is_one_room() -> None:
+    terminal = _Terminal()
+    progress = Progress(terminal, total=1, clock=lambda: 100.0)
+    progress.advance()
+    progress.finish()
+    assert terminal.getvalue() == "\r  1 of 1 room (100%)\n"
+
+
+def test_a_stop_after_one_room_says_one_room(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = export_walk.exported_rooms
+
+    def one_room_then_a_stop(*arguments: Any) -> Iterator[Any]:
+        yield next(real(*arguments))
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(export, "exported_rooms", one_room_then_a_stop)
+    out = tmp_path / "one.jsonl"
+    status, err = _export(capsys, str(out))
+    assert status == 143
+    assert f"voip-rooms: stopped by SIGTERM after 1 room; {out} holds it (the last: " in err
 
 
 # --- refused before anything is read or written ---
