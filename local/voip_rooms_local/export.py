@@ -161,7 +161,10 @@ def _copy(
 
 
 def _output_failed(output: Output, walked: Walked, error: OSError | OutputError) -> int:
-    """The output itself failed: given up, since what it holds is not known room by room."""
+    """The output itself failed: given up, since what it holds is not known room by room. Its reader
+    gone (``| head``), the command ends quietly instead (entry.py)."""
+    if isinstance(error, BrokenPipeError):
+        raise error
     output.abort()
     if isinstance(error, OutputError):  # its message names the output already
         _say(str(error))
