@@ -17,7 +17,7 @@ from typing import Any
 from pymongo.database import Database
 from pymongo.errors import OperationFailure, PyMongoError
 
-from voip_rooms.auth import login_token_expired
+from voip_rooms.auth import has_username, login_token_expired
 from voip_rooms.keyset import after_branches, listing_order, sort_values
 from voip_rooms.permissions import ENDPOINT_PERMISSIONS, VIEW_ANY_ROOMS, VIEW_OWN_ROOMS
 from voip_rooms.query import VOIP_ROOM_TYPE
@@ -33,6 +33,7 @@ from voip_rooms_local.versions import (
     rocketchat_version,
     supported_by_rocketchat,
 )
+from voip_rooms_local.wording import counted
 
 Document = dict[str, Any]
 OK, WARNING, BROKEN = "ok", "warning", "broken"
@@ -44,6 +45,7 @@ _WITHOUT = {
 }
 _WITHOUT_BOTH = "every caller gets 403"
 _USER_BATCH = 500
+_NAMED_USERS = 10  # users without a username named in the message, of all counted
 # Each probe is one count of the rooms after a row: a scan on an embedded database.
 _MAX_TYPE_CHANGES = 8
 
@@ -108,6 +110,12 @@ def _rocketchat(version: RocketChatVersion) -> Check:
         "line": version.line,
         "serves_route": version.serves_the_route,
     }
+    if version.unreadable is not None:
+        message = (
+            f"the migration control document holds no readable version ({version.unreadable}): "
+            "the version is unknown"
+        )
+        return Check("Rocket.Chat", WARNING, message, details)
     if version.migration is None:
         message = (
             'no migration control document (migrations, _id "control"): the version is unknown; '
@@ -161,10 +169,13 @@ def _closed_by_upgrade(database: Database[Document], line: str | None) -> Check:
         )
     if not closed:
         return Check(topic, OK, "no VoIP room lacks both open and closedAt", details)
+    rooms = counted(closed, "VoIP room")
     if line == LINE_8X:
-        message = f"{closed} VoIP rooms were closed by the upgrade (no open, no closedAt): {meaning}"
+        were = "was" if closed == 1 else "were"
+        message = f"{rooms} {were} closed by the upgrade (no open, no closedAt): {meaning}"
     else:
-        message = f"{closed} VoIP rooms have neither open nor closedAt: {meaning}"
+        have = "has" if closed == 1 else "have"
+        message = f"{rooms} {have} neither open nor closedAt: {meaning}"
     return Check(topic, WARNING, message, details)
 
 
@@ -231,8 +242,9 @@ def _cursor_walks(rooms: Any, room_limit: int) -> Check:
         return Check(
             "cursor walks",
             WARNING,
-            f"{unfollowable} VoIP rooms hold an array or embedded document in ts: a walk by ts may repeat "
-            "or skip them, and a next taken from one is refused",
+            f"{counted(unfollowable, 'VoIP room')} {'holds' if unfollowable == 1 else 'hold'} an array or "
+            "embedded document in ts: a walk by ts may repeat or skip them, and a next taken from one is "
+            "refused",
             {"unfollowable_ts": unfollowable},
         )
     order = listing_order(None)
@@ -275,7 +287,12 @@ def _probe_positions(rows: list[Document]) -> list[int]:
 
 def _tokens(users: Any, login_expiration: timedelta, now: datetime) -> Check:
     holders = tokens = refused = 0
-    projection = {"services.resume.loginTokens.when": 1, "services.resume.loginTokens.type": 1}
+    nameless: list[str] = []  # users the endpoint refuses whatever their token (auth.has_username)
+    projection = {
+        "username": 1,
+        "services.resume.loginTokens.when": 1,
+        "services.resume.loginTokens.type": 1,
+    }
     found = users.find(
         {"services.resume.loginTokens.0": {"$exists": True}}, projection, batch_size=_USER_BATCH
     )
@@ -288,15 +305,26 @@ def _tokens(users: Any, login_expiration: timedelta, now: datetime) -> Check:
         holders += 1
         tokens += len(held)
         refused += sum(1 for token in held if login_token_expired(token, login_expiration, now))
+        if not has_username(user):
+            nameless.append(str(user["_id"]))
     days = login_expiration.days
     details = {
         "users_with_tokens": holders,
         "tokens": tokens,
         "refused_as_expired": refused,
         "expiration_days": days,
+        "users_without_username": len(nameless),
+        "users_without_username_ids": nameless[:_NAMED_USERS],
     }
     message = (
         f"{holders} users hold {tokens} login tokens; {refused} are older than {days} days "
         "(LOGIN_EXPIRATION_DAYS) or undated, and are refused"
     )
-    return Check("login tokens", OK if holders else WARNING, message, details)
+    if nameless:
+        named = ", ".join(nameless[:_NAMED_USERS]) + (", …" if len(nameless) > _NAMED_USERS else "")
+        hold = "holds" if len(nameless) == 1 else "hold"
+        message += (
+            f"; {counted(len(nameless), 'user')} without a username {hold} login tokens ({named}): "
+            "the endpoint refuses them (401), as Rocket.Chat 8.x does"
+        )
+    return Check("login tokens", OK if holders and not nameless else WARNING, message, details)

@@ -28,14 +28,17 @@ _8X_FLOOR, _8X_DOCUMENTED = (7, 0), (8, 0)
 CLOSED_BY_UPGRADE = {"t": VOIP_ROOM_TYPE, "open": {"$exists": False}, "closedAt": {"$exists": False}}
 
 Document = dict[str, Any]
+_SHOWN = 40  # characters of an unreadable version shown
 
 
 @dataclass(frozen=True)
 class RocketChatVersion:
-    """The migration control document's facts; ``migration`` None when there is none."""
+    """The migration control document's facts; ``migration`` None when there is none, or when its
+    version is no whole number (``unreadable`` then shows what it holds)."""
 
     migration: int | None
     locked: bool = False
+    unreadable: str | None = None
 
     @property
     def line(self) -> str | None:
@@ -51,10 +54,13 @@ class RocketChatVersion:
 
 def rocketchat_version(database: Database[Document]) -> RocketChatVersion:
     control = database.get_collection("migrations").find_one({"_id": "control"})
-    version = (control or {}).get("version")
-    if isinstance(version, bool) or not isinstance(version, int | float):
+    if control is None:
         return RocketChatVersion(None)
-    return RocketChatVersion(int(version), (control or {}).get("locked") is True)
+    version, locked = control.get("version"), control.get("locked") is True
+    # Stored data is whatever was written: a NaN, a string, a fraction is no migration number.
+    if isinstance(version, int | float) and not isinstance(version, bool) and float(version).is_integer():
+        return RocketChatVersion(int(version), locked)
+    return RocketChatVersion(None, locked, unreadable=repr(version)[:_SHOWN])
 
 
 def mongodb_version(database: Database[Document]) -> str | None:

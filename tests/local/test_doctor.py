@@ -74,6 +74,29 @@ def test_the_corpus_passes_and_reports_its_tokens_as_json(
     assert tokens["refused_as_expired"] == 70
 
 
+def test_users_holding_login_tokens_without_a_username_are_counted_and_named() -> None:
+    data = demo_dataset()
+    holder = next(user for user in data["users"] if user.get("services", {}).get("resume"))
+    nameless = [holder | {"_id": "app-user"}, holder | {"_id": "imported", "username": ""}]
+    del nameless[0]["username"]
+    data["users"] += nameless
+    check = _diagnose(embedded_database(data))["login tokens"]
+    assert check.status == WARNING
+    assert check.details["users_without_username"] == 2
+    assert check.details["users_without_username_ids"] == ["app-user", "imported"]
+    assert check.message.endswith(
+        "; 2 users without a username hold login tokens (app-user, imported): the endpoint refuses "
+        "them (401), as Rocket.Chat 8.x does"
+    )
+
+
+def test_an_8x_corpus_names_its_user_without_a_username() -> None:
+    check = _diagnose(load_directory(UPGRADED / "export").database)["login tokens"]
+    assert check.status == WARNING
+    assert check.details["users_without_username_ids"] == ["corpus-no-username"]
+    assert "; 1 user without a username holds login tokens (corpus-no-username): " in check.message
+
+
 def test_a_missing_permission_document_breaks_the_endpoint_exit_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -295,6 +318,7 @@ def test_a_locked_migration_is_a_warning() -> None:
         ({"version": 325.0}, "8.x"),
         ({"version": "338"}, None),
         ({"version": True}, None),
+        ({"version": math.nan}, None),
         ({}, None),
     ],
 )
@@ -305,6 +329,23 @@ def test_the_line_is_8x_from_the_first_migration_that_removed_voip(
     assert rocketchat_version(db).line == line
 
 
+@pytest.mark.parametrize(
+    ("version", "shown"),
+    [(math.nan, "nan"), (math.inf, "inf"), ("338", "'338'"), (325.5, "325.5"), (None, "None")],
+)
+def test_a_migration_version_that_is_no_whole_number_is_reported_unreadable(version: Any, shown: str) -> None:
+    data = demo_dataset() | {"migrations": [{"_id": "control", "version": version, "locked": False}]}
+    found = _diagnose(embedded_database(data))
+    check = found["Rocket.Chat"]
+    assert check.status == WARNING
+    assert check.message == (
+        f"the migration control document holds no readable version ({shown}): the version is unknown"
+    )
+    assert check.details["migration"] is None
+    assert check.details["line"] is None
+    assert found["exit"] == 0
+
+
 def test_rooms_without_open_and_closed_at_on_a_7x_database_are_named_without_blaming_an_upgrade() -> None:
     data = demo_dataset() | {"migrations": [{"_id": "control", "version": 322}]}
     stray = next(room for room in data["rocketchat_room"] if room["t"] == "v" and "closedAt" in room)
@@ -312,7 +353,7 @@ def test_rooms_without_open_and_closed_at_on_a_7x_database_are_named_without_bla
     stray.pop("open", None)
     check = _diagnose(embedded_database(data))["closed by the 8.0 upgrade"]
     assert check.status == WARNING
-    assert check.message.startswith("1 VoIP rooms have neither open nor closedAt: listed with open=false")
+    assert check.message.startswith("1 VoIP room has neither open nor closedAt: listed with open=false")
 
 
 @pytest.mark.parametrize(
