@@ -23,6 +23,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from moto import mock_aws
+from pymongo.read_preferences import Primary, Secondary
 
 from tests.bson_order import walk
 from tests.corpus import UPGRADED
@@ -189,6 +190,32 @@ def test_an_unreachable_mongodb_is_named_then_refused_exit_2_and_nothing_is_writ
     assert source == "voip-rooms: exporting the rooms of the MongoDB at MONGODB_URI"
     assert refused.startswith("voip-rooms: cannot read the database: DatabaseUnavailable: ")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_rooms_are_read_with_mongodb_read_preference_over_the_connection_strings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = replace(
+        SETTINGS,
+        mongodb_uri="mongodb://127.0.0.1:1/rocketchat?readPreference=primary",
+        mongodb_read_preference="secondary",
+    )
+    monkeypatch.setattr("voip_rooms_local.cli.SETTINGS", settings)
+    monkeypatch.setattr("voip_rooms_local.export.SETTINGS", settings)
+    read_with: list[Any] = []
+
+    def reading(self: RocketChatStore, *arguments: Any) -> Any:
+        read_with.append(self._rooms.read_preference)
+        raise DatabaseUnavailable("ServerSelectionTimeoutError")
+
+    monkeypatch.setattr(RocketChatStore, "stream_rooms", reading)
+    database.use_database(None)
+    try:
+        assert _export(capsys, str(tmp_path / "calls.jsonl"))[0] == 2
+        assert database.get_database(settings).client.read_preference == Primary(), "the URI's"
+    finally:
+        database.get_database(settings).client.close()
+    assert read_with == [Secondary()]
 
 
 def test_a_gz_file_is_gzip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
