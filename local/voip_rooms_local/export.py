@@ -124,6 +124,7 @@ def _write(
     if stop.number is not None:
         _failed(output, walked, f"stopped by {signal.Signals(stop.number).name}", args=args)
         return 128 + stop.number
+    stop.writing = True  # also with no room: a stop now waits for the archive's close, whole
     try:
         output.close()  # with no room, an empty archive: the job ran, and nothing matched
     except (OSError, OutputError) as error:

@@ -252,6 +252,26 @@ def test_no_matching_room_writes_an_empty_archive_and_says_so(
         assert out.read_bytes()[:2] == b"\x1f\x8b", "an empty gzip member, not an empty file"
 
 
+def test_a_stop_while_an_empty_archive_is_created_lets_it_be_created_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = export_outputs.FileOutput._opened
+
+    def created_then_stopped(self: export_outputs.FileOutput) -> Any:
+        stream = opened(self)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return stream
+
+    monkeypatch.setattr(export_outputs.FileOutput, "_opened", created_then_stopped)
+    out = tmp_path / "none.jsonl.gz"
+    status, err = _export(capsys, "--filter", NO_ROOM, str(out))
+    assert (status, err) == (
+        0,
+        f"{DEMO_SOURCE}voip-rooms: no room matched: wrote an empty archive to {out}\n",
+    )
+    assert _lines(out) == []
+
+
 @pytest.mark.parametrize("key", ["none.jsonl", "none.jsonl.gz"])
 def test_no_matching_room_writes_an_empty_s3_object(
     s3: Any, capsys: pytest.CaptureFixture[str], key: str
