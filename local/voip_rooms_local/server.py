@@ -35,6 +35,8 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
         try:
             body = self._body()
         except RefusedBody as refused:
+            # What was not read of the body must never be taken for the connection's next request.
+            self.close_connection = True
             self._send_json(refused.status, {"success": False, "error": refused.error})
             return
         url = urlsplit(self.path)
@@ -60,7 +62,8 @@ class LambdaProxyHandler(BaseHTTPRequestHandler):
     def _body(self) -> bytes:
         """The whole body, as a front door reads it before invoking the function: by its
         Content-Length, or chunk by chunk when it is sent with Transfer-Encoding: chunked."""
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+        codings = [coding.strip().lower() for coding in self.headers.get("Transfer-Encoding", "").split(",")]
+        if codings[-1] == "chunked":
             return read_chunked(self.rfile)
         try:
             length = int(self.headers.get("Content-Length") or 0)
@@ -113,8 +116,10 @@ class RefusedBody(Exception):
         self.status, self.error = status, error
 
 
-# A chunk's size line ("1a2b;name=value"): far longer is no chunked body.
+# A chunk's size line ("1a2b;name=value") or a trailer field: far longer is no chunked body.
 _MAX_CHUNK_LINE = 1024
+# Trailer fields after the last chunk: a front door reads a few, never an endless stream of them.
+_MAX_TRAILER_FIELDS = 32
 
 
 def read_chunked(stream: BufferedIOBase) -> bytes:
@@ -130,9 +135,10 @@ def read_chunked(stream: BufferedIOBase) -> bytes:
         if len(chunk) < size or stream.readline(_MAX_CHUNK_LINE) not in (b"\r\n", b"\n"):
             raise RefusedBody(HTTPStatus.BAD_REQUEST, "Malformed chunked body")
         body += chunk
-    while stream.readline(_MAX_CHUNK_LINE) not in (b"\r\n", b"\n", b""):
-        pass  # a trailer field: nothing the function reads
-    return bytes(body)
+    for _ in range(_MAX_TRAILER_FIELDS + 1):
+        if stream.readline(_MAX_CHUNK_LINE) in (b"\r\n", b"\n", b""):
+            return bytes(body)  # the trailer fields, read and left: nothing the function reads
+    raise RefusedBody(HTTPStatus.BAD_REQUEST, "Malformed chunked body")
 
 
 def _chunk_size(line: bytes) -> int:

@@ -36,3 +36,10 @@ def test_a_malformed_chunked_body_is_refused(chunks: bytes) -> None:
     with pytest.raises(RefusedBody) as refused:
         read_chunked(io.BytesIO(chunks))
     assert (refused.value.status, refused.value.error) == (HTTPStatus.BAD_REQUEST, "Malformed chunked body")
+
+
+def test_an_endless_trailer_is_refused() -> None:
+    stream = io.BytesIO(b"1\r\na\r\n0\r\n" + b"X-Field: v\r\n" * 1000 + b"\r\n")
+    with pytest.raises(RefusedBody) as refused:
+        read_chunked(stream)
+    assert (refused.value.status, refused.value.error) == (HTTPStatus.BAD_REQUEST, "Malformed chunked body")

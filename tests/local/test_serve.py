@@ -6,6 +6,7 @@ import http.client
 import json
 import re
 import signal
+import socket
 import subprocess
 import urllib.parse
 import urllib.request
@@ -260,6 +261,33 @@ def test_a_malformed_chunked_body_is_a_json_400(
     _, base = server
     status, body = _send_raw(base, _chunked_get(chunks))
     assert (status, body) == (400, {"success": False, "error": "Malformed chunked body"})
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [
+        _chunked_get(b"zz\r\n"),
+        _chunked_get(b"FFFFFFFF\r\n"),
+        b"GET /api/v1/voip/rooms HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n",
+    ],
+    ids=["malformed chunk", "chunk too large", "content-length too large"],
+)
+def test_a_refused_body_closes_the_connection_so_its_bytes_are_never_a_next_request(
+    server: tuple[subprocess.Popen[str], str], refused: bytes
+) -> None:
+    _, base = server
+    smuggled = (
+        b"GET /api/v1/voip/rooms HTTP/1.1\r\nHost: x\r\n"
+        + f"X-User-Id: {ADMIN.user_id}\r\nX-Auth-Token: {ADMIN.token}\r\n\r\n".encode()
+    )
+    address = urllib.parse.urlsplit(base)
+    with socket.create_connection((address.hostname or "127.0.0.1", address.port or 0), timeout=60) as sock:
+        sock.sendall(refused + smuggled)
+        answered = b""
+        while chunk := sock.recv(65536):
+            answered += chunk
+    assert answered.count(b"HTTP/1.1 ") == 1, answered[:300]
+    assert answered.startswith((b"HTTP/1.1 400", b"HTTP/1.1 413"))
 
 
 def test_ctrl_c_stops_the_server_cleanly(server: tuple[subprocess.Popen[str], str]) -> None:
