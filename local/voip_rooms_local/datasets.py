@@ -187,14 +187,30 @@ def _first_character(text: IO[str]) -> str:
 
 def _int64(text: str) -> int:
     """A JSON integer as BSON can hold it: MongoDB (and mongoimport) refuse one beyond 64 bits."""
-    value = int(text)
+    return _in_int64(int(text), text)
+
+
+def _in_int64(value: int, written: str) -> int:
     if not _INT64_MIN <= value <= _INT64_MAX:
-        raise ValueError(f"the integer {text[:24]}{'…' if len(text) > 24 else ''} is beyond 64 bits")
+        shown = f"{written[:24]}{'…' if len(written) > 24 else ''}"
+        raise ValueError(f"the integer {shown} is beyond 64 bits")
     return value
 
 
+def _extended_json_object(pairs: list[tuple[str, Any]]) -> Any:
+    """One JSON object as Extended JSON reads it; a {"$numberLong": ...} beyond 64 bits refused as a
+    plain integer is (json_util takes any number of digits)."""
+    value = json_util.object_pairs_hook(pairs, _JSON_OPTIONS)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _in_int64(value, str(value))
+    return value
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_extended_json_object, parse_int=_int64)
+
+
 def _decode(raw: str) -> Any:
-    return json_util.loads(raw, json_options=_JSON_OPTIONS, parse_int=_int64)
+    return _DECODER.decode(raw)
 
 
 def _json_lines(path: Path, text: IO[str]) -> Iterator[Any]:
@@ -209,9 +225,7 @@ def _json_lines(path: Path, text: IO[str]) -> Iterator[Any]:
 
 def _json_array(path: Path, text: IO[str]) -> Iterator[Any]:
     """The documents of one JSON array, decoded one at a time from a growing window of the file."""
-    decoder = json.JSONDecoder(
-        object_pairs_hook=lambda pairs: json_util.object_pairs_hook(pairs, _JSON_OPTIONS), parse_int=_int64
-    )
+    decoder = _DECODER
     first = text.read(_READ_SIZE)
     buffer = first.lstrip()[1:]  # after the opening bracket
     offset, consumed, at_end = 0, len(first) - len(buffer), False

@@ -250,17 +250,27 @@ def test_json_that_is_not_valid_extended_json_is_one_line_never_a_traceback(
     assert err.count("\n") == 1
 
 
-@pytest.mark.parametrize(("layout", "where"), [("{}", "line 1"), ("[{}]", "document 1, character 2")])
+TOO_LARGE = "123456789012345678901234567890"
+
+
+@pytest.mark.parametrize(
+    "layout", [("{}", "line 1"), ("[{}]", "document 1, character 2")], ids=["lines", "array"]
+)
 @pytest.mark.parametrize("command", [["serve", "--port", "0"], ["doctor"]])
+@pytest.mark.parametrize("written", [TOO_LARGE, f'{{"$numberLong": "{TOO_LARGE}"}}'], ids=["plain", "long"])
 def test_an_integer_mongodb_cannot_store_is_one_line_naming_the_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], layout: str, where: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    layout: tuple[str, str],
+    written: str,
 ) -> None:
-    room = '{"_id": "r1", "t": "v", "msgs": 123456789012345678901234567890}'
-    (tmp_path / "rocketchat_room.json").write_text(layout.format(room))
+    room = '{"_id": "r1", "t": "v", "msgs": ' + written + "}"
+    (tmp_path / "rocketchat_room.json").write_text(layout[0].format(room))
     assert main([*command, "--data", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err == (
-        f"voip-rooms: rocketchat_room.json, {where}: not valid Extended JSON "
+        f"voip-rooms: rocketchat_room.json, {layout[1]}: not valid Extended JSON "
         "(the integer 123456789012345678901234… is beyond 64 bits)\n"
     )
 
