@@ -94,3 +94,26 @@ def test_a_function_given_a_connection_string_the_driver_refuses_starts_and_answ
         "is not a connection string the driver can use (ValueError)",
     )
     assert "s3cr3t" not in finished.stdout + finished.stderr
+
+
+@pytest.mark.parametrize(
+    "stored", ["S3cr3tPassword", "db.example:27017", " "], ids=["password", "host", "blank"]
+)
+def test_a_secret_holding_no_connection_string_at_all_is_named_not_waited_on(
+    secrets: Any, monkeypatch: pytest.MonkeyPatch, logs: Logs, stored: str
+) -> None:
+    # The driver would take such a string for a host name and spend the whole budget finding it.
+    arn = secrets.create_secret(Name="pasted", SecretString=stored)["ARN"]
+    settings = replace(SETTINGS, mongodb_uri="", mongodb_secret_arn=arn, mongodb_uri_parameter="")
+    monkeypatch.setattr(listing, "SETTINGS", settings)
+    monkeypatch.setattr(listing, "_store_instance", None)
+    database.use_database(None)
+    answer = ApiClient(None).get(user=None, headers=DEMO_ADMIN)
+    assert (answer.status, answer.body) == (503, UNAVAILABLE)
+    [error] = _errors(logs)
+    assert (error["setting"], error["reason"]) == (
+        "MONGODB_SECRET_ARN",
+        "is not a connection string: it must start with mongodb:// or mongodb+srv://",
+    )
+    if stored.strip():
+        assert stored not in json.dumps(logs()), "the secret's text is never written"

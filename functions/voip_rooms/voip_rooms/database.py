@@ -77,7 +77,15 @@ def _replace_database(database: Database[dict[str, Any]], uri: str) -> Database[
     return database
 
 
+# What a connection string starts with; anything else (a bare password pasted into the secret, a host
+# name) would be taken by the driver for a host and only time out.
+_SCHEMES = ("mongodb://", "mongodb+srv://")
+
+
 def _connect(settings: Settings, uri: str) -> Database[dict[str, Any]]:
+    if not uri.startswith(_SCHEMES):
+        reason = "is not a connection string: it must start with mongodb:// or mongodb+srv://"
+        raise DatabaseNotConfigured(settings.connection_setting, reason)
     try:
         return _client_database(settings, uri)
     except (ConfigurationError, ValueError) as error:
