@@ -158,7 +158,7 @@ def test_a_refused_caller_is_logged_by_a_fingerprint_of_the_id_they_claim_never_
 ) -> None:
     api.get(user=None, headers={"X-User-Id": AGENT.user_id, "X-Auth-Token": "a-wrong-token-value"})
     (line,) = request_lines(logs)
-    fingerprint = hashlib.sha256(AGENT.user_id.encode()).hexdigest()[:16]
+    fingerprint = hashlib.sha256(f"voip-rooms:{AGENT.user_id}".encode()).hexdigest()[:16]
     assert (line["status"], line["user_fingerprint"]) == (401, fingerprint)
     assert "user_id" not in line
     assert AGENT.user_id not in json.dumps(logs())
@@ -172,8 +172,10 @@ def test_a_client_that_swaps_the_two_headers_never_writes_its_token_to_the_logs(
     answer = api.get(user=None, headers={"X-User-Id": token, "X-Auth-Token": ADMIN.user_id})
     assert answer.status == 401
     (line,) = request_lines(logs)
-    assert line["user_fingerprint"] == hashlib.sha256(token.encode()).hexdigest()[:16]
+    assert line["user_fingerprint"] == hashlib.sha256(f"voip-rooms:{token}".encode()).hexdigest()[:16]
     assert token not in json.dumps(logs())
+    stored_hash = hashlib.sha256(token.encode()).hexdigest()
+    assert line["user_fingerprint"] not in stored_hash, "no part of the hash Rocket.Chat keeps of the token"
 
 
 def test_a_caller_who_authenticated_is_logged_by_their_user_id(api: ApiClient, logs: Logs) -> None:

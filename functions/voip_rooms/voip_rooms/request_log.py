@@ -38,6 +38,7 @@ MAX_TEXT = 200
 # Hex digits of a claimed user id's SHA-256 on the line until authentication proves the id: enough to
 # tell callers apart, nothing to recover a token from.
 FINGERPRINT_DIGITS = 16
+FINGERPRINT_PREFIX = b"voip-rooms:"
 # Metrics, read by CloudWatch from the line's keys of the same names.
 REQUESTS = {"Name": "Requests", "Unit": "Count"}
 LATENCY = {"Name": "Latency", "Unit": "Milliseconds"}
@@ -89,8 +90,10 @@ def authenticated(user_id: str) -> None:
 
 
 def fingerprint(claimed_user_id: str) -> str:
-    """A fixed-length fingerprint of a claimed id (``printf %s ID | sha256sum`` shows its first digits)."""
-    digest = hashlib.sha256(claimed_user_id.encode(errors="surrogatepass")).hexdigest()
+    """A fixed-length fingerprint of a claimed id (``printf 'voip-rooms:%s' ID | sha256sum`` shows its
+    first digits). The prefix keeps it from being any part of the hash Rocket.Chat stores of a token
+    (SHA-256 of the token alone), should the id claimed be a token."""
+    digest = hashlib.sha256(FINGERPRINT_PREFIX + claimed_user_id.encode(errors="surrogatepass")).hexdigest()
     return digest[:FINGERPRINT_DIGITS]
 
 
