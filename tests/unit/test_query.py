@@ -126,7 +126,7 @@ def test_an_inclusion_below_an_array_keeps_the_named_fields_of_each_document_in_
 def test_a_read_plan_is_worked_out_once_per_fields_and_order_and_cannot_be_changed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    query.read_plan.cache_clear()
+    query._cached_plan.cache_clear()
     worked_out = _record_fetched_projection(monkeypatch)
     fields = parse_rooms_params({"fields": ['{"fname": 1}']}, None).fields
     order = (("closedAt", 1), ("_id", 1))
@@ -148,3 +148,34 @@ def _record_fetched_projection(monkeypatch: pytest.MonkeyPatch) -> list[tuple[An
 
     monkeypatch.setattr(query, "fetched_projection", recording)
     return calls
+
+
+def test_a_fields_of_more_paths_than_usual_is_planned_for_its_request_only() -> None:
+    query._cached_plan.cache_clear()
+    order = (("ts", -1), ("_id", -1))
+    large = tuple((f"field{n}", 1) for n in range(query.CACHED_FIELDS_AT_MOST + 1))
+    usual = large[: query.CACHED_FIELDS_AT_MOST]
+    assert query.read_plan(large, order) is not query.read_plan(large, order)
+    assert query.read_plan(usual, order) is query.read_plan(usual, order)
+    assert query._cached_plan.cache_info().currsize == 1
+
+
+def test_an_inclusion_is_worked_out_once_for_a_plan_not_once_per_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    query._cached_plan.cache_clear()
+    built: list[Any] = []
+    original = query._inclusion
+
+    def recording(spec: Any, *, keeps_id: bool) -> Any:
+        built.append(spec)
+        return original(spec, keeps_id=keeps_id)
+
+    monkeypatch.setattr(query, "_inclusion", recording)
+    plan = query.read_plan((("fname", 1), ("v.username", 1)), (("ts", -1), ("_id", -1)))
+    assert plan.strip is not None, "ts is read for the cursor and stripped after"
+    rows = [
+        {"_id": n, "fname": "a", "ts": n, "v": {"_id": "x", "username": "u"}, "msgs": 1} for n in range(50)
+    ]
+    for row in rows:
+        plan.strip(row)
+    assert rows[0] == {"_id": 0, "fname": "a", "v": {"username": "u"}}
+    assert len(built) == 2, "the top of the projection and v, once"

@@ -110,3 +110,20 @@ def test_the_envelopes_own_nulls_leave_its_rooms_written_once(monkeypatch: pytes
     text, answered = fitted_json(page, 1_000_000)
     assert (text.encode(), answered) == (expected, page.envelope)
     assert len(rooms_written) == 1, "the rooms, alone, once"
+
+
+@pytest.mark.parametrize(
+    "envelope",
+    [
+        {"rooms": []},
+        {"rooms": [{"_id": "a", "ts": START}], "count": 1},
+        {"rooms": [{"_id": "a", "n": None}], "next": None, "total": None},
+    ],
+    ids=["rooms only", "one more key", "nulls"],
+)
+def test_an_envelope_is_written_as_serialization_writes_it_whatever_it_holds(
+    envelope: dict[str, Any],
+) -> None:
+    page = RoomsPage(envelope, ORDER, lambda index: [START, "a"])
+    text, answered = fitted_json(page, 1_000_000)
+    assert (text.encode(), answered) == (to_json(envelope), envelope)

@@ -18,6 +18,8 @@ from voip_rooms.params import DateRange, FieldSpec, RoomsParams
 from voip_rooms.room_fields import HIDDEN_FIELDS, is_hidden, within
 
 VOIP_ROOM_TYPE = "v"
+# A fields of more paths than this is rare and large: its read plan is not kept (see read_plan).
+CACHED_FIELDS_AT_MOST = 64
 # Turns a row read with a wider projection into the row the caller asked for, in place.
 Strip = Callable[[dict[str, Any]], None]
 
@@ -93,12 +95,22 @@ class ReadPlan:
     hidden: tuple[str, ...]
 
 
-@functools.lru_cache(maxsize=256)
 def read_plan(fields: FieldSpec | None, order: tuple[tuple[str, int], ...]) -> ReadPlan:
-    """The read plan of a ``fields`` and an order, worked out once per container for each pair (a
-    page's own work is then only the rows'). Its projection is never changed by a read."""
+    """The read plan of a ``fields`` and an order, worked out once per container for each pair of the
+    usual size (a page's own work is then only the rows'); a ``fields`` of more paths than
+    CACHED_FIELDS_AT_MOST is worked out for its request only, so no caller can fill a container's
+    memory with plans. Its projection is never changed by a read."""
+    if fields is not None and len(fields) > CACHED_FIELDS_AT_MOST:
+        return _plan(fields, order)
+    return _cached_plan(fields, order)
+
+
+def _plan(fields: FieldSpec | None, order: tuple[tuple[str, int], ...]) -> ReadPlan:
     read_with, strip = fetched_projection(fields, order)
     return ReadPlan(MappingProxyType(read_with), strip, tuple(hidden_paths_read(read_with)))
+
+
+_cached_plan = functools.lru_cache(maxsize=256)(_plan)
 
 
 def fetched_projection(
@@ -118,7 +130,8 @@ def fetched_projection(
         if not missing:
             return shown, None
         wider = {key: flag for key, flag in shown.items() if flag and not _under_any(key, missing)}
-        return wider | dict.fromkeys(missing, 1), lambda row: _keep_only(row, shown)
+        kept = _inclusion(shown, keeps_id=shown.get("_id", 1) == 1)
+        return wider | dict.fromkeys(missing, 1), lambda row: _keep_only(row, kept)
     # An exclusion of a sort key or of a parent of one; one below a sort key only trims an embedded
     # document, which a cursor cannot follow anyway.
     excluded = [key for key, flag in shown.items() if not flag and any(within(path, key) for path in needed)]
@@ -139,8 +152,17 @@ def _under_any(key: str, paths: list[str]) -> bool:
     return any(within(key, path) for path in paths)
 
 
-def _keep_only(document: dict[str, Any], spec: dict[str, int]) -> None:
-    """Reduce a row in place to an inclusion projection, as MongoDB applies one."""
+@dataclass(frozen=True, slots=True)
+class _Inclusion:
+    """An inclusion projection as a tree, worked out once for all the rows of a page: the fields kept
+    whole, the fields kept in part (each by its own tree), and whether ``_id`` is kept."""
+
+    whole: frozenset[str]
+    below: Mapping[str, _Inclusion]
+    keeps_id: bool
+
+
+def _inclusion(spec: Mapping[str, int], *, keeps_id: bool) -> _Inclusion:
     whole: set[str] = set()
     nested: dict[str, dict[str, int]] = {}
     for key, flag in spec.items():
@@ -150,24 +172,32 @@ def _keep_only(document: dict[str, Any], spec: dict[str, int]) -> None:
                 nested.setdefault(head, {})[rest] = flag
             else:
                 whole.add(key)
+    # Below the top, an embedded _id is kept only when named (MongoDB's rule): keeps_id is False there.
+    below = {head: _inclusion(paths, keeps_id=False) for head, paths in nested.items()}
+    return _Inclusion(frozenset(whole), below, keeps_id)
+
+
+def _keep_only(document: dict[str, Any], inclusion: _Inclusion) -> None:
+    """Reduce a row in place to an inclusion projection, as MongoDB applies one."""
     for key in list(document):
-        if key in whole or (key == "_id" and spec.get("_id", 1) == 1):
+        if key in inclusion.whole or (key == "_id" and inclusion.keeps_id):
             continue
-        kept = _kept_below(document[key], nested[key]) if key in nested else None
+        below = inclusion.below.get(key)
+        kept = _kept_below(document[key], below) if below is not None else None
         if kept is None:
             del document[key]
         else:
             document[key] = kept
 
 
-def _kept_below(value: Any, spec: dict[str, int]) -> Any:
+def _kept_below(value: Any, inclusion: _Inclusion) -> Any:
     """What an inclusion of paths below a field keeps of its value: an embedded document reduced, an
     array element by element (nested arrays too, other elements dropped); None for anything else."""
     if isinstance(value, dict):
-        _keep_only(value, {"_id": 0} | spec)
+        _keep_only(value, inclusion)
         return value
     if isinstance(value, list):
-        return [kept for kept in (_kept_below(item, spec) for item in value) if kept is not None]
+        return [kept for kept in (_kept_below(item, inclusion) for item in value) if kept is not None]
     return None
 
 

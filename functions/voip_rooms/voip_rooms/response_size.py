@@ -62,11 +62,12 @@ def wire_size(text: str) -> int:
 
 
 def _envelope_json(envelope: dict[str, Any]) -> str:
-    """The envelope's JSON, with its rooms (its first key) written on their own: the envelope's own
-    nulls ("total" on a cursor page, "next" on the last one) then never keep the rooms' dates from
-    serialization's fastest path, which needs a payload without nulls."""
+    """The envelope's JSON, with its rooms (its first key, as rooms.py builds it) written on their own:
+    the envelope's own nulls ("total" on a cursor page, "next" on the last one) then never keep the
+    rooms' dates from serialization's fastest path, which needs a payload without nulls."""
     rooms, rest = envelope["rooms"], {key: value for key, value in envelope.items() if key != "rooms"}
-    return f'{{"rooms":{_json(rooms)},{_json(rest)[1:]}'
+    others = f",{_json(rest)[1:]}" if rest else "}"
+    return f'{{"rooms":{_json(rooms)}{others}'
 
 
 def _json(value: object) -> str:
