@@ -56,6 +56,11 @@ class FakeMongod(socketserver.ThreadingTCPServer):
         self._connections_lock = threading.Lock()
         super().__init__(("127.0.0.1", port), _Connection)
 
+    @property
+    def port(self) -> int:
+        """The port it listens on: the one given, or the one the system chose for port 0."""
+        return int(self.server_address[1])
+
     def count_connection(self, change: int) -> None:
         with self._connections_lock:
             self.open_connections += change
@@ -174,6 +179,7 @@ def _reply(opcode: int, request_id: int, answer: dict[str, Any]) -> bytes:
 
 @contextmanager
 def fake_mongod(port: int, database: Any) -> Iterator[FakeMongod]:
+    """A server on ``port``; 0 lets the system choose one no other process holds (``.port`` tells it)."""
     server = FakeMongod(port, database)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

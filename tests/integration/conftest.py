@@ -62,6 +62,18 @@ def secret_read_budgets(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 @pytest.fixture
+def refusing_port() -> Iterator[int]:
+    """A port on loopback where nothing listens, held for the test so no other process takes it:
+    connections to it are refused. A server of the test's own may still start on it later (the
+    database coming back): the holder only binds, with SO_REUSEADDR, and never listens."""
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    holder.bind(("127.0.0.1", 0))
+    yield int(holder.getsockname()[1])
+    holder.close()
+
+
+@pytest.fixture
 def stalling_server() -> Iterator[int]:
     """A port on loopback that accepts connections and never answers a byte (for 30 s at most)."""
     listener = socket.socket()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -86,12 +85,6 @@ def test_without_a_secret_there_is_nothing_to_read_again() -> None:
     assert database.reconnect_with_fresh_secret(settings) is None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.mark.parametrize("refusal", CREDENTIAL_REFUSALS.values(), ids=CREDENTIAL_REFUSALS.keys())
 def test_a_rotated_secret_is_read_again_once_when_mongodb_refuses_the_credentials(
     secrets: Any,
@@ -100,22 +93,21 @@ def test_a_rotated_secret_is_read_again_once_when_mongodb_refuses_the_credential
     logs: Callable[[], list[dict[str, Any]]],
     refusal: dict[str, Any],
 ) -> None:
-    old_port, new_port = _free_port(), _free_port()
     uri = "mongodb://127.0.0.1:{}/rocketchat?directConnection=true"
-    arn = secrets.create_secret(Name="rotating", SecretString=uri.format(old_port))["ARN"]
-    settings = replace(_settings_for(arn), mongodb_timeout_ms=GENEROUS_MS)
-    monkeypatch.setattr(listing, "SETTINGS", settings)
-    monkeypatch.setattr(listing, "_store_instance", None)
-    database.use_database(None)
     api = ApiClient(demo_database)
-    with fake_mongod(old_port, demo_database) as old, fake_mongod(new_port, demo_database):
+    with fake_mongod(0, demo_database) as old, fake_mongod(0, demo_database) as new:
+        arn = secrets.create_secret(Name="rotating", SecretString=uri.format(old.port))["ARN"]
+        settings = replace(_settings_for(arn), mongodb_timeout_ms=GENEROUS_MS)
+        monkeypatch.setattr(listing, "SETTINGS", settings)
+        monkeypatch.setattr(listing, "_store_instance", None)
+        database.use_database(None)
         assert api.get({"open": "true"}, user=None, headers=DEMO_ADMIN).status == 200  # reads the secret: old
-        secrets.put_secret_value(SecretId=arn, SecretString=uri.format(new_port))
+        secrets.put_secret_value(SecretId=arn, SecretString=uri.format(new.port))
         old.refusal = refusal  # the rotation retired the old password
         answer = api.get({"open": "true"}, user=None, headers=DEMO_ADMIN)
         assert (answer.status, answer.body["total"]) == (200, 24)
         old.refusal = None
-        assert database.get_database(settings).client.address == ("127.0.0.1", new_port)
+        assert database.get_database(settings).client.address == ("127.0.0.1", new.port)
         database.get_database(settings).client.close()
     assert [line["message"] for line in logs() if line["level"] == "WARNING"] == [
         "database credentials rejected: connecting with the secret read again"
@@ -127,15 +119,14 @@ def _answer_while_every_read_is_refused(
 ) -> tuple[Answer, list[str]]:
     """One request of a container whose secret names a server answering every read with ``refusal``;
     the answer, and the collections the server was asked to read."""
-    port = _free_port()
-    arn = secrets.create_secret(
-        Name="refused", SecretString=f"mongodb://127.0.0.1:{port}/rocketchat?directConnection=true"
-    )["ARN"]
-    settings = replace(_settings_for(arn), mongodb_timeout_ms=GENEROUS_MS)
-    monkeypatch.setattr(listing, "SETTINGS", settings)
-    monkeypatch.setattr(listing, "_store_instance", None)
-    database.use_database(None)
-    with fake_mongod(port, demo_database) as mongod:
+    with fake_mongod(0, demo_database) as mongod:
+        arn = secrets.create_secret(
+            Name="refused", SecretString=f"mongodb://127.0.0.1:{mongod.port}/rocketchat?directConnection=true"
+        )["ARN"]
+        settings = replace(_settings_for(arn), mongodb_timeout_ms=GENEROUS_MS)
+        monkeypatch.setattr(listing, "SETTINGS", settings)
+        monkeypatch.setattr(listing, "_store_instance", None)
+        database.use_database(None)
         mongod.refusal = refusal
         answer = ApiClient(demo_database).get(user=None, headers=DEMO_ADMIN)
         database.get_database(settings).client.close()
@@ -173,17 +164,16 @@ def test_a_rotations_second_attempt_stays_within_the_requests_one_deadline(
     # 10 s for the whole request, of which the refusal takes 1 s: the second attempt, the secret's read
     # and every command the new server gets, is given at most the 9 s left, however busy the machine.
     budget_s, refusal_s = 10.0, 1.0
-    old_port, new_port = _free_port(), _free_port()
     uri = "mongodb://127.0.0.1:{}/rocketchat?directConnection=true"
-    arn = secrets.create_secret(Name="slow-rotation", SecretString=uri.format(old_port))["ARN"]
-    settings = replace(_settings_for(arn), mongodb_timeout_ms=int(budget_s * 1000))
-    monkeypatch.setattr(listing, "SETTINGS", settings)
-    monkeypatch.setattr(listing, "_store_instance", None)
-    database.use_database(None)
-    with fake_mongod(old_port, demo_database) as old, fake_mongod(new_port, demo_database) as new:
+    with fake_mongod(0, demo_database) as old, fake_mongod(0, demo_database) as new:
+        arn = secrets.create_secret(Name="slow-rotation", SecretString=uri.format(old.port))["ARN"]
+        settings = replace(_settings_for(arn), mongodb_timeout_ms=int(budget_s * 1000))
+        monkeypatch.setattr(listing, "SETTINGS", settings)
+        monkeypatch.setattr(listing, "_store_instance", None)
+        database.use_database(None)
         old.refusal, old.read_delay = AUTHENTICATION_FAILED, refusal_s
         database.get_database(settings)  # the container read the secret before its rotation
-        secrets.put_secret_value(SecretId=arn, SecretString=uri.format(new_port))
+        secrets.put_secret_value(SecretId=arn, SecretString=uri.format(new.port))
         answer = ApiClient(demo_database).get(user=None, headers=DEMO_ADMIN)
         database.get_database(settings).client.close()
     assert answer.status == 200

@@ -8,7 +8,6 @@ missing bound would cost (the driver's 30 s), never against how fast this machin
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -57,23 +56,16 @@ def real_driver_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[UseDriverAt]:
     database.use_database(None)
 
 
-@pytest.fixture
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])  # closed again when this returns: nothing listens
-
-
 def _timed_get(api: ApiClient) -> tuple[Any, float]:
     started = time.monotonic()
     answer = api.get(user=None, headers=ADMIN.credentials)
     return answer, (time.monotonic() - started) * 1000
 
 
-def test_a_closed_port_answers_503_within_the_budget(
-    api: ApiClient, real_driver_at: UseDriverAt, closed_port: int
+def test_a_port_where_nothing_listens_answers_503_within_the_budget(
+    api: ApiClient, real_driver_at: UseDriverAt, refusing_port: int
 ) -> None:
-    real_driver_at(closed_port)
+    real_driver_at(refusing_port)
     answer, elapsed_ms = _timed_get(api)
     assert (answer.status, answer.body) == (503, UNAVAILABLE)
     assert elapsed_ms < DRIVER_DEFAULT_MS / 2, "bounded by the budget, not by a driver default of 30 s"
@@ -107,9 +99,9 @@ def test_an_integration_event_meeting_an_outage_fails_with_service_unavailable_w
 
 
 def test_a_failed_request_leaves_the_container_able_to_answer_the_next_one(
-    api: ApiClient, real_driver_at: UseDriverAt, closed_port: int
+    api: ApiClient, real_driver_at: UseDriverAt, refusing_port: int
 ) -> None:
-    real_driver_at(closed_port)
+    real_driver_at(refusing_port)
     first, _ = _timed_get(api)
     second, _ = _timed_get(api)
     assert (first.status, second.status) == (503, 503)
@@ -117,10 +109,10 @@ def test_a_failed_request_leaves_the_container_able_to_answer_the_next_one(
 
 
 def test_a_transient_network_error_on_a_read_is_retried_once(
-    api: ApiClient, real_driver_at: UseDriverAt, closed_port: int, demo_database: Any
+    api: ApiClient, real_driver_at: UseDriverAt, demo_database: Any
 ) -> None:
-    with fake_mongod(closed_port, demo_database) as mongod:
-        real_driver_at(closed_port, budget_ms=GENEROUS_MS, credentials=False)
+    with fake_mongod(0, demo_database) as mongod:
+        real_driver_at(mongod.port, budget_ms=GENEROUS_MS, credentials=False)
         mongod.reads_to_drop["rocketchat_room"] = 1
         answer = api.get({"open": "true"}, user=None, headers=DEMO_ADMIN)
         assert answer.status == 200
@@ -129,13 +121,13 @@ def test_a_transient_network_error_on_a_read_is_retried_once(
 
 
 def test_a_read_that_keeps_failing_is_retried_within_the_deadline_then_answers_503(
-    api: ApiClient, real_driver_at: UseDriverAt, closed_port: int, demo_database: Any
+    api: ApiClient, real_driver_at: UseDriverAt, demo_database: Any
 ) -> None:
     # With timeoutMS, pymongo retries a retryable read as long as the request's deadline allows
     # (rediscovering the server after a dropped connection takes at least its 500 ms re-check interval,
     # so the budget leaves a busy machine room for a retry).
-    with fake_mongod(closed_port, demo_database) as mongod:
-        real_driver_at(closed_port, budget_ms=3000, credentials=False)
+    with fake_mongod(0, demo_database) as mongod:
+        real_driver_at(mongod.port, budget_ms=5000, credentials=False)
         mongod.reads_to_drop["users"] = 10_000
         answer, elapsed_ms = _timed_get(api)
         assert (answer.status, answer.body) == (503, UNAVAILABLE)
@@ -146,16 +138,16 @@ def test_a_read_that_keeps_failing_is_retried_within_the_deadline_then_answers_5
 def test_after_the_database_comes_back_the_next_request_succeeds_without_a_restart(
     api: ApiClient,
     real_driver_at: UseDriverAt,
-    closed_port: int,
+    refusing_port: int,
     demo_database: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # One client for both requests; the first one's budget is short (it can only fail), the second's
     # one that server discovery fits in on any machine.
-    generous = real_driver_at(closed_port, budget_ms=GENEROUS_MS, credentials=False)
+    generous = real_driver_at(refusing_port, budget_ms=GENEROUS_MS, credentials=False)
     monkeypatch.setattr(listing, "SETTINGS", replace(generous, mongodb_timeout_ms=BUDGET_MS))
     assert api.get(user=None, headers=DEMO_ADMIN).status == 503
     monkeypatch.setattr(listing, "SETTINGS", generous)
-    with fake_mongod(closed_port, demo_database):
+    with fake_mongod(refusing_port, demo_database):
         answer = api.get({"open": "true"}, user=None, headers=DEMO_ADMIN)
     assert (answer.status, answer.body["total"]) == (200, 24)

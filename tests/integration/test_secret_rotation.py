@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,12 +26,6 @@ UNAVAILABLE = {"success": False, "error": "Service temporarily unavailable"}
 URI = "mongodb://127.0.0.1:{}/rocketchat?directConnection=true"
 MAX_AGE = 300
 Logs = Callable[[], list[dict[str, Any]]]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(autouse=True)
@@ -85,13 +78,12 @@ def _eventually(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
 def test_after_its_max_age_the_secret_is_read_again_and_a_changed_uri_gets_a_new_client(
     secrets: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Any, clock: Clock, logs: Logs
 ) -> None:
-    old_port, new_port = _free_port(), _free_port()
-    arn = secrets.create_secret(Name="rotated", SecretString=URI.format(old_port))["ARN"]
-    settings = _use_secret(monkeypatch, arn=arn)
     api = ApiClient(demo_database)
-    with fake_mongod(old_port, demo_database) as old, fake_mongod(new_port, demo_database) as new:
+    with fake_mongod(0, demo_database) as old, fake_mongod(0, demo_database) as new:
+        arn = secrets.create_secret(Name="rotated", SecretString=URI.format(old.port))["ARN"]
+        settings = _use_secret(monkeypatch, arn=arn)
         assert api.get({"open": "true"}, user=None, headers=DEMO_ADMIN).status == 200
-        secrets.put_secret_value(SecretId=arn, SecretString=URI.format(new_port))
+        secrets.put_secret_value(SecretId=arn, SecretString=URI.format(new.port))
         clock.now += MAX_AGE - 1
         assert api.get({"open": "true"}, user=None, headers=DEMO_ADMIN).status == 200
         assert (bool(old.reads), new.reads) == (True, []), "within its max age the secret is not read"
@@ -202,11 +194,10 @@ def test_after_a_rotation_the_next_unchanged_read_keeps_the_new_client(
 def test_a_secret_unreadable_after_its_max_age_leaves_the_working_client_in_use(
     secrets: Any, monkeypatch: pytest.MonkeyPatch, demo_database: Any, clock: Clock, logs: Logs
 ) -> None:
-    port = _free_port()
-    arn = secrets.create_secret(Name="deleted", SecretString=URI.format(port))["ARN"]
-    settings = _use_secret(monkeypatch, arn=arn)
     api = ApiClient(demo_database)
-    with fake_mongod(port, demo_database):
+    with fake_mongod(0, demo_database) as mongod:
+        arn = secrets.create_secret(Name="deleted", SecretString=URI.format(mongod.port))["ARN"]
+        settings = _use_secret(monkeypatch, arn=arn)
         assert api.get(user=None, headers=DEMO_ADMIN).status == 200
         secrets.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
         clock.now += MAX_AGE
@@ -368,9 +359,9 @@ def test_every_read_of_a_secret_shares_one_boto3_session(
 
 
 def test_an_unreachable_secrets_endpoint_is_a_503_and_the_next_request_tries_again(
-    aws_environment: None, monkeypatch: pytest.MonkeyPatch, logs: Logs
+    aws_environment: None, monkeypatch: pytest.MonkeyPatch, logs: Logs, refusing_port: int
 ) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", f"http://127.0.0.1:{refusing_port}")
     _use_secret(monkeypatch, timeout_ms=1000, arn="rocketchat/mongodb")
     api = ApiClient(None)
     assert [api.get(user=None, headers=DEMO_ADMIN).status for _ in range(2)] == [503, 503]

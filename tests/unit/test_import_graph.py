@@ -13,7 +13,9 @@ def _imports(source: str) -> set[str]:
     """The package's modules that this source imports, anywhere in it (lazy and TYPE_CHECKING ones too)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.ImportFrom) and node.module == "voip_rooms":
+        if isinstance(node, ast.ImportFrom) and node.level:  # relative: from . import x, from .x import y
+            found.update([node.module.split(".")[0]] if node.module else [a.name for a in node.names])
+        elif isinstance(node, ast.ImportFrom) and node.module == "voip_rooms":
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("voip_rooms."):
             found.add(str(node.module).split(".")[1])
@@ -60,3 +62,9 @@ def test_the_circle_check_finds_a_circle_through_a_type_checking_import(tmp_path
     )
     (tmp_path / "alone.py").write_text("import voip_rooms.low\n")
     assert circles(import_graph(tmp_path)) == [["low", "high", "low"]]
+
+
+def test_the_circle_check_follows_relative_imports(tmp_path: Path) -> None:
+    (tmp_path / "first.py").write_text("from .second import thing\n")
+    (tmp_path / "second.py").write_text("from . import first\n")
+    assert circles(import_graph(tmp_path)) == [["first", "second", "first"]]
