@@ -17,7 +17,7 @@ from tests.timing import GENEROUS_MS
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTAINER = """
-import json, socket
+import json
 from aws_xray_sdk.core import xray_recorder
 
 class Captured:
@@ -29,18 +29,17 @@ class Captured:
 
 emitter = Captured()
 xray_recorder.configure(emitter=emitter, sampling=False, context_missing="LOG_ERROR")
-with socket.socket() as probe:
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-# Set before any of the function's modules is imported: they read their settings once, at import.
-import os
-os.environ["MONGODB_URI"] = f"mongodb://127.0.0.1:{port}/rocketchat?directConnection=true"
 from tests.fake_mongod import fake_mongod
-from voip_rooms_local.datasets import embedded_database
-from voip_rooms_local.demo import demo_dataset
-from voip_rooms_local.events import LocalLambdaContext, rest_event
 
-with fake_mongod(port, embedded_database(demo_dataset())):
+with fake_mongod(0, None) as mongod:
+    # Set before any of the function's modules is imported: they read their settings once, at import.
+    import os
+    os.environ["MONGODB_URI"] = f"mongodb://127.0.0.1:{mongod.port}/rocketchat?directConnection=true"
+    from voip_rooms_local.datasets import embedded_database
+    from voip_rooms_local.demo import demo_dataset
+    from voip_rooms_local.events import LocalLambdaContext, rest_event
+
+    mongod.database = embedded_database(demo_dataset())
     from voip_rooms.handler import lambda_handler
     xray_recorder.begin_segment("voip-rooms")
     headers = {"X-User-Id": "demo-admin", "X-Auth-Token": "demo-admin-token"}

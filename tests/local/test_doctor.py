@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import socket
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -419,13 +418,10 @@ def test_a_server_that_refuses_buildinfo_leaves_the_version_unknown(monkeypatch:
 
 
 def test_the_version_is_read_from_a_servers_buildinfo_over_the_wire(demo_database: Any) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    with fake_mongod(port, demo_database) as mongod:
+    with fake_mongod(0, demo_database) as mongod:
         mongod.server_version = "8.0.17"
         client: MongoClient[dict[str, Any]] = MongoClient(
-            f"mongodb://127.0.0.1:{port}/?directConnection=true", serverSelectionTimeoutMS=2000
+            f"mongodb://127.0.0.1:{mongod.port}/?directConnection=true", serverSelectionTimeoutMS=60_000
         )
         try:
             assert mongodb_version(client["rocketchat"]) == "8.0.17"
