@@ -142,3 +142,17 @@ def test_a_wrong_typed_members_name_is_quoted_back_short_and_as_text_json_can_ca
     status, body = _invoke(_direct({name: 5}))
     assert status == 400
     assert body["error"] == f'Unsupported event: "queryStringParameters.\\ud800{"x" * 41}" must be text'
+
+
+@pytest.mark.parametrize("door", ["http", "url"])
+def test_a_hand_written_payload_v2_event_without_a_raw_query_string_takes_its_parameters_whole(
+    demo_db: Any, door: str
+) -> None:
+    event = EVENT_BUILDERS[door]("GET", "/api/v1/voip/rooms", headers=_direct()["headers"])
+    del event["rawQueryString"]
+    event["queryStringParameters"] = {"agents": "demo-agent-1", "count": "5"}
+    status, body = _invoke(event)
+    assert (status, body["count"], body["total"]) == (200, 5, 53), "the parameters are not dropped"
+    event["queryStringParameters"] = {"agents": "demo-agent-1,demo-agent-2", "sort": '{"queue": 1, "ts": -1}'}
+    status, body = _invoke(event)
+    assert (status, body["total"]) == (200, 0), "one agent id with a comma in it, never two agents"

@@ -160,25 +160,29 @@ def query_parameters(event: BaseProxyEvent) -> dict[str, list[str]]:
     """Every query parameter with its values, in the order sent."""
     if isinstance(event, APIGatewayProxyEventV2):
         # Payload v2 joins repeated parameters with commas, which cannot be told apart from a comma
-        # inside a value ("roomName=Smith, John"); the raw query string is exact.
-        # (A hand-written payload v2 event may leave it out: no parameters.)
-        return parse_qs(event.get("rawQueryString") or "", keep_blank_values=True)
+        # inside a value ("roomName=Smith, John"); the raw query string, which AWS always sends, is
+        # exact. A hand-written event may leave it out: its single values are then each taken whole.
+        raw = event.get("rawQueryString")
+        if raw is None:
+            return _whole_values(event.query_string_parameters)
+        return parse_qs(raw, keep_blank_values=True)
     if isinstance(event, ALBEvent):
         return _form_decoded(event)
     # Payload v1. API Gateway sends every parameter in the multi-value map as well; a direct invoker
     # may send only the single-value one, and each of its values is one value: never split at commas
     # (as Powertools' resolved view does), which would turn a JSON "sort" or "Smith, John" into two.
-    single = {name: [value] for name, value in event.query_string_parameters.items()}
-    return single | event.multi_value_query_string_parameters
+    return _whole_values(event.query_string_parameters) | event.multi_value_query_string_parameters
+
+
+def _whole_values(single_values: dict[str, str]) -> dict[str, list[str]]:
+    return {name: [value] for name, value in single_values.items()}
 
 
 def _form_decoded(event: ALBEvent) -> dict[str, list[str]]:
     """ALB passes the query string as it was received: percent-encoded, with "+" for a space as browsers
     and URLSearchParams write it, so it is decoded as form encoding. Without multi-value headers, ALB
     keeps only the last of repeated parameters; a comma is part of a value, never a separator."""
-    raw = event.multi_value_query_string_parameters or {
-        name: [value] for name, value in event.query_string_parameters.items()
-    }
+    raw = event.multi_value_query_string_parameters or _whole_values(event.query_string_parameters)
     decoded: dict[str, list[str]] = {}
     for name, values in raw.items():
         # "agents[]" and "agents%5B%5D" are one parameter once decoded.
