@@ -46,7 +46,7 @@ def test_no_connection_string_configured_is_a_503_naming_the_settings(
         "must give one: none is set",
     )
     [request] = [line for line in logs() if line["message"] == "request"]
-    assert (request["status"], request["error_type"]) == (503, "configuration")
+    assert (request["status"], request["cause"]) == (503, "configuration")
 
 
 def test_a_secret_holding_no_usable_connection_string_is_a_503_naming_the_secret(

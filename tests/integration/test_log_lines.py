@@ -35,11 +35,11 @@ def test_an_unreachable_database_is_logged_as_an_error_naming_the_driver_error(
 
     monkeypatch.setattr(mongomock.Collection, "find", unreachable)
     assert api.get().status == 503
-    assert _fields(_only_line(logs, "database unavailable"), "status", "error_type") == {
+    assert _fields(_only_line(logs, "database unavailable"), "status", "cause") == {
         "level": "ERROR",
         "message": "database unavailable",
         "status": 503,
-        "error_type": "ServerSelectionTimeoutError",
+        "cause": "ServerSelectionTimeoutError",
     }
 
 

@@ -87,8 +87,8 @@ CASES: dict[str, tuple[Callable[[ApiClient, pytest.MonkeyPatch], int], int, dict
         413,
         {"reason": "body-too-large"},
     ),
-    "500": (_query_error, 500, {"error_type": "OperationFailure"}),
-    "503": (_database_down, 503, {"error_type": "ServerSelectionTimeoutError"}),
+    "500": (_query_error, 500, {"cause": "OperationFailure"}),
+    "503": (_database_down, 503, {"cause": "ServerSelectionTimeoutError"}),
     "unsupported event": (
         lambda api, _: _unsupported_event(api),
         400,
@@ -234,7 +234,7 @@ def test_errors_keep_their_own_error_line_beside_the_request_line(
     error, line = logs()
     assert (error["level"], error["message"]) == ("ERROR", "unexpected error")
     assert "OperationFailure" in error["exception"]
-    assert (line["message"], line["status"], line["error_type"]) == ("request", 500, "OperationFailure")
+    assert (line["message"], line["status"], line["cause"]) == ("request", 500, "OperationFailure")
     assert "exception" not in line
     assert error["correlation_id"] == line["correlation_id"]
     assert error["function_request_id"] == line["function_request_id"]

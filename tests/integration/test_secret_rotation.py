@@ -400,7 +400,7 @@ def test_a_missing_secret_or_parameter_is_a_503_naming_the_aws_error(
     assert codes == ["ResourceNotFoundException", "ParameterNotFound"]
     # Each also writes its request line, with the same code as its error type.
     request_lines = [line for line in logs() if line["message"] == "request"]
-    assert [(line["status"], line["error_type"]) for line in request_lines] == [
+    assert [(line["status"], line["cause"]) for line in request_lines] == [
         (503, "ResourceNotFoundException"),
         (503, "ParameterNotFound"),
     ]

@@ -135,7 +135,7 @@ def _forbidden(_: Forbidden) -> Response[str]:
 
 
 def _database_unavailable(error: DatabaseUnavailable) -> Response[str]:
-    logger.error("database unavailable", extra={"status": 503, "error_type": str(error)})
+    logger.error("database unavailable", extra={"status": 503, "cause": str(error)})
     request_log.failed(str(error))
     return responses.json_response(503, responses.UNAVAILABLE_BODY)
 

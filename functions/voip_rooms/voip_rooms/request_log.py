@@ -115,8 +115,9 @@ def refused(reason: str) -> None:
     line["reason"] = reason
 
 
-def failed(error_type: str) -> None:
-    line["error_type"] = error_type
+def failed(cause: str) -> None:
+    """Why the answer is a 5xx: the driver's error type, the secret's AWS error code, an exception's class."""
+    line["cause"] = cause
 
 
 def function_error(error_type: str) -> None:
