@@ -11,7 +11,7 @@ import pytest
 
 from tests.factories import ADMIN as TEST_ADMIN
 from tests.factories import ApiClient, act_as_integration_user, room
-from voip_rooms.front_doors import front_door_of
+from voip_rooms.front_doors import shape_of
 from voip_rooms.handler import lambda_handler
 from voip_rooms.integration import IntegrationError
 from voip_rooms_local.demo import DEMO_USERS
@@ -71,7 +71,7 @@ def test_every_sample_integration_event_gives_its_recorded_outcome(
 @pytest.mark.parametrize("door", DOORS)
 def test_each_event_is_recognised_as_its_front_door(door: str) -> None:
     expected = "alb" if door.startswith("alb") else door
-    assert front_door_of(EVENT_BUILDERS[door]("GET", "/api/v1/voip/rooms")) == expected
+    assert shape_of(EVENT_BUILDERS[door]("GET", "/api/v1/voip/rooms")) == expected
 
 
 @pytest.mark.parametrize(
@@ -171,21 +171,43 @@ def test_a_credential_header_that_is_not_text_is_a_400_naming_it(demo_db: Any, v
     event["headers"]["X-User-Id"] = value
     result = _invoke(event)
     assert result["statusCode"] == 400
-    assert json.loads(result["body"])["error"] == 'Unsupported event: "headers.X-User-Id" must be text'
+    assert json.loads(result["body"]) == {
+        "success": False,
+        "error": 'The event\'s "headers.X-User-Id" must be text. [invalid-params]',
+        "errorType": "invalid-params",
+    }
 
 
 @pytest.mark.parametrize(
-    "event", [{}, {"Records": [{"eventSource": "aws:sqs"}]}, {"requestContext": {}}, [1, 2]]
+    ("event", "problem"),
+    [
+        ({}, 'no "operation"'),
+        ({"Records": [{"eventSource": "aws:sqs"}]}, 'Unknown member "Records"'),
+        ({"requestContext": {}}, 'Unknown member "requestContext"'),
+        ([1, 2], "An integration event is a JSON object"),
+        ("GET /api/v1/voip/rooms", "An integration event is a JSON object"),
+    ],
 )
-def test_an_event_of_no_known_shape_is_a_logged_clear_error(
-    event: Any, logs: Callable[[], list[dict[str, Any]]]
+def test_an_event_of_no_front_doors_shape_fails_as_an_integration_event_naming_what_is_wrong(
+    demo_db: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    event: Any,
+    problem: str,
+    logs: Callable[[], list[dict[str, Any]]],
 ) -> None:
+    act_as_integration_user(monkeypatch)
     _invoke(EVENT_BUILDERS["rest"]("GET", "/api/v1/voip/rooms"))  # sets a correlation id (and answers 401)
-    result = lambda_handler(event, LocalLambdaContext())
-    assert result["statusCode"] == 400
-    assert "Unsupported event" in json.loads(result["body"])["error"]
-    unsupported = next(line for line in reversed(logs()) if line["message"] == "unsupported event")
-    assert "correlation_id" not in unsupported, "no request id is carried over from an earlier event"
+    with pytest.raises(IntegrationError) as failure:
+        lambda_handler(event, LocalLambdaContext())
+    assert type(failure.value).__name__ == "InvalidParameters"
+    assert problem in str(failure.value)
+    line = [line for line in logs() if line["message"] == "request"][-1]
+    assert (line["front_door"], line["reason"], line["ErrorType"]) == (
+        "integration",
+        "invalid-params",
+        "InvalidParameters",
+    )
+    assert "correlation_id" not in line, "no request id is carried over from an earlier event"
 
 
 @pytest.mark.parametrize("door", sorted(EVENT_BUILDERS))
@@ -193,17 +215,22 @@ def test_an_event_of_no_known_shape_is_a_logged_clear_error(
     ("member", "value"),
     [("headers", ["a"]), ("queryStringParameters", "count=1"), ("body", {"open": True}), ("path", 7)],
 )
-def test_a_front_doors_event_with_a_member_of_the_wrong_type_is_an_unsupported_event(
+def test_a_front_doors_event_with_a_member_of_the_wrong_type_is_a_400_naming_it(
     door: str, member: str, value: Any, logs: Callable[[], list[dict[str, Any]]]
 ) -> None:
     event = EVENT_BUILDERS[door]("GET", "/api/v1/voip/rooms", headers=ADMIN)
     event[member] = value
     result = lambda_handler(event, LocalLambdaContext())
     assert result["statusCode"] == 400
-    error = json.loads(result["body"])["error"]
-    assert error.startswith(f'Unsupported event: "{member}" must be '), error
+    body = json.loads(result["body"])
+    assert body["error"].startswith(f'The event\'s "{member}" must be '), body
+    assert body["error"].endswith(". [invalid-params]")
+    assert body["errorType"] == "invalid-params"
     requests = [line for line in logs() if line["message"] == "request"]
-    assert [(line["status"], line["reason"]) for line in requests] == [(400, "unsupported-event")]
+    front_door = "alb" if door.startswith("alb") else door
+    assert [(line["status"], line["reason"], line["front_door"]) for line in requests] == [
+        (400, "invalid-params", front_door)
+    ]
 
 
 def test_each_front_door_logs_its_own_request_id(

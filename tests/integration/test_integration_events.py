@@ -183,9 +183,9 @@ def test_parameters_larger_than_a_body_may_be_fail_with_invalid_parameters(
 ) -> None:
     error = failure({"roomName": "x" * SETTINGS.max_body_bytes})
     assert type(error).__name__ == "InvalidParameters"
-    assert (
-        str(error)
-        == f"The request body is larger than {SETTINGS.max_body_bytes} bytes [error-body-too-large]"
+    assert str(error) == (
+        f'The "parameters" are larger than {SETTINGS.max_body_bytes} bytes, the most a request body may '
+        "hold (MAX_BODY_BYTES). [error-body-too-large]"
     )
 
 
@@ -197,7 +197,14 @@ def test_parameters_larger_than_a_body_may_be_fail_with_invalid_parameters(
         ({"operation": None}, 'an integration event\'s "operation" is "voip.rooms"'),
         ({"parameters": ["open"]}, 'The "parameters" of an integration event must be a JSON object.'),
         ({"parameters": '{"open": true}'}, 'The "parameters" of an integration event must be a JSON object.'),
-        ({"parameters": {"count": float("nan")}}, 'The "parameters" of an integration event must be'),
+        (
+            {"parameters": {"open": True, "count": float("nan")}},
+            'The "count" parameter holds NaN or Infinity, which is not a JSON number.',
+        ),
+        (
+            {"parameters": {"createdAt": {"start": float("-inf")}}},
+            'The "createdAt" parameter holds NaN or Infinity, which is not a JSON number.',
+        ),
     ],
 )
 def test_a_malformed_integration_event_fails_with_invalid_parameters_naming_the_problem(
@@ -206,6 +213,64 @@ def test_a_malformed_integration_event_fails_with_invalid_parameters_naming_the_
     error = failure(**event_members)
     assert type(error).__name__ == "InvalidParameters"
     assert message in str(error)
+
+
+def test_infinity_as_lambdas_json_parser_reads_it_is_named_as_not_a_json_number(
+    demo_integration: ApiClient,
+) -> None:
+    # Lambda's runtime parses the event with a JSON parser that accepts Infinity and NaN.
+    event = json.loads('{"operation": "voip.rooms", "parameters": {"count": Infinity}}')
+    with pytest.raises(IntegrationError) as caught:
+        lambda_handler(event, LocalLambdaContext())
+    assert str(caught.value) == (
+        'The "count" parameter holds NaN or Infinity, which is not a JSON number. [invalid-params]'
+    )
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ({}, integration.NO_OPERATION),
+        ({"parameters": {"open": True}}, integration.NO_OPERATION),
+        (
+            {"operation": "voip.rooms", "parameters": {}, "headers": {}},
+            'Unknown member "headers" in the integration event: it takes "operation" and "parameters". '
+            'An HTTP front door\'s event has a "requestContext" object',
+        ),
+        (
+            {"operation": "voip.rooms", "parameters": {}, "body": "{}"},
+            'Unknown member "body" in the integration event',
+        ),
+        ({"operation": "voip.rooms", "version": "2.0"}, 'Unknown member "version" in the integration event'),
+        (
+            {"operation": "voip.rooms", "path": "/api/v1/voip/rooms", "httpMethod": "GET"},
+            'Unknown member "path" in the integration event',
+        ),
+        (None, integration.NOT_AN_OBJECT),
+        ("voip.rooms", integration.NOT_AN_OBJECT),
+        (5, integration.NOT_AN_OBJECT),
+    ],
+)
+def test_an_event_of_no_front_doors_shape_is_never_an_http_answer_but_invalid_parameters_naming_it(
+    demo_integration: ApiClient, event: Any, message: str, logs: Logs
+) -> None:
+    # Answered as a successful 400 result, Step Functions' ResultSelector would fail on it with
+    # States.Runtime, which no Catch can handle.
+    with pytest.raises(IntegrationError) as caught:
+        lambda_handler(event, LocalLambdaContext())
+    assert type(caught.value).__name__ == "InvalidParameters"
+    assert message in str(caught.value)
+    (line,) = [line for line in logs() if line["message"] == "request"]
+    assert (line["front_door"], line["status"], line["reason"]) == ("integration", 400, "invalid-params")
+
+
+def test_a_wrong_operation_is_refused_before_the_user_is_read_so_an_outage_does_not_hide_it(
+    demo_integration: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database_fails_on(monkeypatch, "users", ServerSelectionTimeoutError("db.example.net:27017 timed out"))
+    assert type(failure({}, operation="voip.room")).__name__ == "InvalidParameters"
+    assert type(failure({}, limit=5)).__name__ == "InvalidParameters"
+    assert type(failure({})).__name__ == "ServiceUnavailable"
 
 
 def test_a_bad_parameter_is_refused_before_any_room_is_read(
@@ -343,7 +408,7 @@ def test_the_function_error_leaves_the_handler_with_its_own_class_and_no_context
     assert error.__suppress_context__
     assert error.__cause__ is None
     frames = [frame.name for frame in traceback.extract_tb(error.__traceback__)]
-    assert frames[-1] == "_answer_integration", "the trace Lambda reports ends where it was raised"
+    assert frames[-1] == "_answered", "the trace Lambda reports ends where it was raised"
 
 
 # --- the request line, and the metrics by error type ----------------------------------------------
@@ -373,6 +438,21 @@ def test_each_invocation_writes_one_request_line_marking_the_integration_caller(
         "invalid-params",
         "InvalidParameters",
     )
+
+
+def test_an_unauthorized_line_names_the_configured_user_id_so_a_typo_reads_apart_from_a_deactivation(
+    integration_api: ApiClient, monkeypatch: pytest.MonkeyPatch, logs: Logs
+) -> None:
+    act_as_integration_user(monkeypatch, "integraton-1")  # mistyped
+    assert type(failure({})).__name__ == "Unauthorized"
+    act_as_integration_user(monkeypatch, "integration-1")
+    integration_api.db.users.update_one({"_id": "integration-1"}, {"$set": {"active": False}})
+    assert type(failure({})).__name__ == "Unauthorized"
+    lines = [line for line in logs() if line["message"] == "request"]
+    assert [(line["user_id"], line["status"], line["reason"]) for line in lines] == [
+        ("integraton-1", 401, "authentication"),
+        ("integration-1", 401, "authentication"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -456,12 +536,13 @@ def test_a_front_doors_event_with_an_operation_member_is_still_an_http_request_n
     assert json.loads(result["body"])["error"] == "You must be logged in to do this."
 
 
-def test_an_operation_beside_an_http_member_without_a_front_doors_shape_is_an_unsupported_event(
+def test_an_operation_beside_an_http_member_without_a_front_doors_shape_is_invalid_parameters(
     demo_integration: ApiClient,
 ) -> None:
-    result = lambda_handler(INTEGRATION_EVENT | {"body": "{}"}, LocalLambdaContext())
-    assert result["statusCode"] == 400
-    assert json.loads(result["body"])["error"].startswith("Unsupported event")
+    with pytest.raises(IntegrationError) as caught:
+        lambda_handler(INTEGRATION_EVENT | {"body": "{}"}, LocalLambdaContext())
+    assert type(caught.value).__name__ == "InvalidParameters"
+    assert str(caught.value).startswith('Unknown member "body"')
 
 
 def test_the_integration_user_is_read_without_its_tokens(integration_api: ApiClient) -> None:

@@ -1,7 +1,8 @@
-"""What the handler logs for errors and unsupported events, and the request id every line carries."""
+"""What the handler logs for errors and events of no known shape, and the request id every line carries."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -9,8 +10,9 @@ import mongomock
 import pytest
 from pymongo.errors import ServerSelectionTimeoutError
 
-from tests.factories import ApiClient
+from tests.factories import ApiClient, act_as_integration_user
 from voip_rooms.handler import lambda_handler
+from voip_rooms.integration import IntegrationError
 from voip_rooms.store import RocketChatStore
 from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
 
@@ -56,19 +58,20 @@ def test_an_unexpected_error_is_logged_with_its_traceback(
     assert "RuntimeError: boom" in line["exception"]
 
 
-def test_an_unsupported_event_is_logged_with_its_first_twenty_keys_sorted(logs: Logs) -> None:
-    event = {f"key{n:02d}": n for n in range(25, 0, -1)}
-    lambda_handler(event, LocalLambdaContext())
-    assert _fields(_only_line(logs, "unsupported event"), "event_keys") == {
-        "level": "ERROR",
-        "message": "unsupported event",
-        "event_keys": [f"key{n:02d}" for n in range(1, 21)],
-    }
-
-
-def test_an_unsupported_event_that_is_not_an_object_is_logged_without_keys(logs: Logs) -> None:
-    lambda_handler(["not", "an", "event"], LocalLambdaContext())
-    assert _only_line(logs, "unsupported event")["event_keys"] == []
+@pytest.mark.parametrize("event", [{"X-Auth-Token": "s3cr3t-token"}, ["s3cr3t-token"], "s3cr3t-token"])
+def test_an_event_of_no_known_shape_is_logged_without_its_values(
+    event: Any, logs: Logs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    act_as_integration_user(monkeypatch)
+    with pytest.raises(IntegrationError):
+        lambda_handler(event, LocalLambdaContext())
+    (line,) = logs()
+    assert (line["message"], line["front_door"], line["ErrorType"]) == (
+        "request",
+        "integration",
+        "InvalidParameters",
+    )
+    assert "s3cr3t" not in json.dumps(line)
 
 
 # --- the request id on each line ---

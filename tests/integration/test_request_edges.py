@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from pymongo.read_preferences import Nearest, PrimaryPreferred
 
-from tests.factories import ADMIN, ApiClient
-from voip_rooms import front_doors, listing
+from tests.factories import ADMIN, ApiClient, act_as_integration_user
+from voip_rooms import front_doors, integration, listing
 from voip_rooms.handler import lambda_handler
+from voip_rooms.integration import IntegrationError
 from voip_rooms.settings import SETTINGS
 from voip_rooms.store import RocketChatStore
 from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext, rest_event
@@ -93,10 +93,15 @@ def test_a_blank_value_in_a_payload_v2_query_string_is_judged_not_dropped(api: A
     ],
     ids=["http-not-an-object", "version-1", "no-version", "context-not-an-object"],
 )
-def test_an_event_that_only_looks_like_payload_v2_is_unsupported(event: dict[str, Any]) -> None:
-    result = lambda_handler(event, LocalLambdaContext())
-    assert result["statusCode"] == 400
-    assert json.loads(result["body"])["error"].startswith("Unsupported event")
+def test_an_event_that_only_looks_like_payload_v2_fails_as_an_integration_event_saying_so(
+    event: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    act_as_integration_user(monkeypatch)
+    with pytest.raises(IntegrationError) as failure:
+        lambda_handler(event, LocalLambdaContext())
+    assert type(failure.value).__name__ == "InvalidParameters"
+    assert str(failure.value).startswith('Unknown member "')
+    assert str(failure.value).endswith(f"{integration.NOT_A_FRONT_DOORS_SHAPE} [invalid-params]")
 
 
 def test_the_configured_read_preference_reaches_the_room_listing(
@@ -120,5 +125,5 @@ def test_the_configured_read_preference_reaches_the_room_listing(
 def test_a_payload_v2_event_without_a_domain_name_is_an_http_api_request() -> None:
     event = EVENT_BUILDERS["http"]("GET", "/api/v1/voip/rooms")
     del event["requestContext"]["domainName"]
-    assert front_doors.front_door_of(event) == "http"
+    assert front_doors.shape_of(event) == "http"
     assert lambda_handler(event, LocalLambdaContext())["statusCode"] == 401

@@ -57,8 +57,10 @@ def warm(api: ApiClient) -> ApiClient:
     return api
 
 
-def _unsupported_event(api: ApiClient) -> int:
-    return int(handler.lambda_handler({"Records": []}, LocalLambdaContext())["statusCode"])
+def _ill_typed_direct_event(api: ApiClient) -> int:
+    event = rest_event("GET", "/api/v1/voip/rooms", headers=ADMIN.credentials)
+    event["multiValueQueryStringParameters"] = {"count": "5"}
+    return int(handler.lambda_handler(event, LocalLambdaContext())["statusCode"])
 
 
 def _query_error(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> int:
@@ -89,10 +91,10 @@ CASES: dict[str, tuple[Callable[[ApiClient, pytest.MonkeyPatch], int], int, dict
     ),
     "500": (_query_error, 500, {"cause": "OperationFailure"}),
     "503": (_database_down, 503, {"cause": "ServerSelectionTimeoutError"}),
-    "unsupported event": (
-        lambda api, _: _unsupported_event(api),
+    "ill-typed direct event": (
+        lambda api, _: _ill_typed_direct_event(api),
         400,
-        {"reason": "unsupported-event", "front_door": "unknown"},
+        {"reason": "invalid-params", "front_door": "rest"},
     ),
 }
 

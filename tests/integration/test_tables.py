@@ -28,7 +28,7 @@ from voip_rooms.errors import (
 )
 from voip_rooms.handler import lambda_handler
 from voip_rooms.params import FIELD_NAMES, RoomsParams, parse_rooms_params
-from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext
+from voip_rooms_local.events import EVENT_BUILDERS, LocalLambdaContext, rest_event
 
 NOT_LOGGED_IN = "You must be logged in to do this."
 
@@ -127,15 +127,18 @@ def test_the_alb_front_door_decodes_the_percent_encoded_query_string(api: ApiCli
     assert (answer.status, [r["queue"] for r in answer.body["rooms"]]) == (200, ["sales team"])
 
 
-def test_an_unsupported_event_gets_a_complete_http_shaped_answer() -> None:
-    result = lambda_handler({"source": "aws.events"}, LocalLambdaContext())
+def test_a_direct_events_wrong_typed_member_gets_a_complete_http_shaped_answer() -> None:
+    event = rest_event("GET", "/api/v1/voip/rooms")
+    event["queryStringParameters"] = {"count": 5}
+    result = lambda_handler(event, LocalLambdaContext())
     assert result == {
         "statusCode": 400,
         "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},
         "body": json.dumps(
             {
                 "success": False,
-                "error": "Unsupported event: expected an API Gateway, function URL or ALB request",
+                "error": 'The event\'s "queryStringParameters.count" must be text. [invalid-params]',
+                "errorType": "invalid-params",
             },
             separators=(",", ":"),
         ),

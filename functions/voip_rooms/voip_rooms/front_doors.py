@@ -21,21 +21,9 @@ from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from voip_rooms.errors import InvalidParams
 
 
-def front_door_of(event: Any) -> str | None:
-    """Which front door sent this event: rest, http, url, alb; None for an unknown shape, or for one
-    with a member of a type no front door sends (``event_problem`` names it)."""
-    door = _shape_of(event)
-    return door if door is not None and _ill_typed_member(event, door) is None else None
-
-
-def event_problem(event: Any) -> str | None:
-    """What makes a front door's event unreadable, naming the member ("headers.X-User-Id" must be
-    text); None when the event has no front door's shape at all, or nothing is wrong with it."""
-    door = _shape_of(event)
-    return None if door is None else _ill_typed_member(event, door)
-
-
-def _shape_of(event: Any) -> str | None:
+def shape_of(event: Any) -> str | None:
+    """Which front door's shape this event has: rest, http, url, alb; None for any other event (an
+    integration event, or a mistake), which no front door sends: every one sends a requestContext."""
     context = event.get("requestContext") if isinstance(event, dict) else None
     if not isinstance(context, dict):
         return None
@@ -47,6 +35,26 @@ def _shape_of(event: Any) -> str | None:
         # REST APIs, and HTTP APIs sending payload format 1.0.
         return "rest"
     return None
+
+
+def event_problem(event: dict[str, Any], door: str) -> str | None:
+    """What makes an event of ``door``'s shape unreadable, naming the member ("headers.X-User-Id"
+    must be text); None when nothing is."""
+    for path in _REQUIRED_MEMBERS[door]:
+        if not isinstance(_member(event, path), str):
+            return f"{_name(path)} must be text"
+    for name, (well_typed, kind) in _OPTIONAL_MEMBERS.items():
+        value = event.get(name)
+        if value is not None and not well_typed(value):
+            return _type_problem(name, value, kind)
+    return None
+
+
+def is_front_door_member(name: str) -> bool:
+    """Whether a front door's event has a member of this name (its request, or how it is recognised)."""
+    return name in _OPTIONAL_MEMBERS or any(
+        path[0] == name for paths in _REQUIRED_MEMBERS.values() for path in paths
+    )
 
 
 # What a front door's event holds, as AWS sends it and as Powertools reads it. A direct invoker writes
@@ -103,17 +111,6 @@ _REQUIRED_MEMBERS = {
 }
 # A name quoted back from a caller's event: long enough to recognise.
 _SHOWN_NAME = 64
-
-
-def _ill_typed_member(event: dict[str, Any], door: str) -> str | None:
-    for path in _REQUIRED_MEMBERS[door]:
-        if not isinstance(_member(event, path), str):
-            return f"{_name(path)} must be text"
-    for name, (well_typed, kind) in _OPTIONAL_MEMBERS.items():
-        value = event.get(name)
-        if value is not None and not well_typed(value):
-            return _type_problem(name, value, kind)
-    return None
 
 
 def _member(event: dict[str, Any], path: tuple[str, ...]) -> Any:

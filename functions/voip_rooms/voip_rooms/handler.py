@@ -3,8 +3,8 @@
 One function serves API Gateway REST (payload v1) and HTTP API (payload v2) events, Lambda
 function URL events and Application Load Balancer events, each through its own Powertools
 resolver, built on first use from the same routes and error answers (front_doors.py reads their
-events). Integration events, which no front door sends, go to integration.py; their failures are
-named after the error answers here.
+events). Every other event, which no front door sends, is an integration event (integration.py);
+its failures are named after the error answers here.
 """
 
 from __future__ import annotations
@@ -46,10 +46,10 @@ from voip_rooms.errors import (
 )
 from voip_rooms.front_doors import (
     event_problem,
-    front_door_of,
     query_parameters,
     request_body,
     request_id,
+    shape_of,
     single_value,
 )
 from voip_rooms.params import parse_rooms_params, within_body_limit
@@ -291,39 +291,25 @@ _resolvers: dict[str, ApiGatewayResolver] = {}
 @logger.inject_lambda_context
 def lambda_handler(event: Any, context: LambdaContext) -> Any:
     """A front door's result (a dict in its shape), or an integration event's answer (JSON bytes)."""
-    if integration.is_integration_event(event):
-        return _answer_integration(event)
-    door = front_door_of(event)
+    door = shape_of(event)
+    if door is None:
+        # No front door sends an event without its requestContext: whatever else it is, it is answered
+        # as an integration event (a function error naming what is wrong with it, if anything is).
+        return integration.answer(event, _error_answer)
+    problem = event_problem(event, door)
     # Set on every invocation: the logger outlives it, and must not carry the last request's id.
-    logger.set_correlation_id(request_id(event, door) if door else None)
+    logger.set_correlation_id(None if problem else request_id(event, door))
     request_log.begin(door, event)
     result: dict[str, Any] | None = None
     try:
-        result = _answer(event, context, door)
+        result = _refused(problem) if problem else _answer(event, context, door)
+        if door == "alb":
+            # A target group's answer carries a status line as well as the code.
+            result["statusDescription"] = f"{result['statusCode']} {HTTPStatus(result['statusCode']).phrase}"
     finally:
         # Exactly one request line per invocation; one that escaped every answer is Lambda's 500.
         request_log.emit(logger, result["statusCode"] if result else 500)
     return result
-
-
-def _answer_integration(event: dict[str, Any]) -> bytes:
-    """An integration event (integration.py): the answer object's JSON, or a function error named after the
-    HTTP answer the same failure gets, logged and counted as that answer is."""
-    logger.set_correlation_id(None)  # no front door gave it an id: the Lambda request id is the line's
-    request_log.begin(request_log.INTEGRATION, event)
-    status = 500
-    try:
-        result = integration.answer(event)
-        status = 200
-        return result
-    except Exception as error:
-        http_answer = _error_answer(error)
-        status = http_answer.status_code
-        # Lambda reports the class name as errorType and the message as errorMessage, with a stack
-        # trace from here only: nothing of the failure's own trace or context.
-        raise integration.function_error(error, http_answer) from None
-    finally:
-        request_log.emit(logger, status)
 
 
 def _error_answer(error: Exception) -> Response[str]:
@@ -332,17 +318,13 @@ def _error_answer(error: Exception) -> Response[str]:
     return answer(error)
 
 
-def _answer(event: Any, context: LambdaContext, door: str | None) -> dict[str, Any]:
-    if door is None:
-        problem = event_problem(event)
-        event_keys = sorted(event)[:20] if isinstance(event, dict) else []
-        logger.error("unsupported event", extra={"event_keys": event_keys, "problem": problem})
-        request_log.refused("unsupported-event")
-        return responses.unsupported_event_result(problem)
+def _refused(problem: str) -> dict[str, Any]:
+    """A front door's event with a member of a type no front door sends: a direct invoker's mistake."""
+    request_log.refused("invalid-params")
+    return responses.invalid_event_result(problem)
+
+
+def _answer(event: Any, context: LambdaContext, door: str) -> dict[str, Any]:
     if door not in _resolvers:
         _resolvers[door] = FRONT_DOORS[door]()
-    result = _resolvers[door].resolve(event, context)
-    if door == "alb":
-        # A target group's answer carries a status line as well as the code.
-        result["statusDescription"] = f"{result['statusCode']} {HTTPStatus(result['statusCode']).phrase}"
-    return result
+    return _resolvers[door].resolve(event, context)

@@ -8,48 +8,28 @@ Rocket.Chat user INTEGRATION_USER_ID, whose roles decide what it may list exactl
 caller, on the one listing path (listing.py). ``parameters`` is the JSON-body form of the HTTP
 request, validated by the same rules. Success returns the answer object itself (its JSON text); a
 failure is a function error, whose class name Lambda reports as its errorType.
+
+Every event that no HTTP front door sent is answered here, as an integration event.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
+from aws_lambda_powertools.logging import Logger
 
 from voip_rooms import listing, request_log
 from voip_rooms.auth import integration_caller
-from voip_rooms.errors import AuthenticationFailed, InvalidParams
+from voip_rooms.errors import AuthenticationFailed, InvalidParams, PayloadTooLarge
+from voip_rooms.front_doors import is_front_door_member
 from voip_rooms.params import RoomsParams, parse_rooms_params, within_body_limit
 from voip_rooms.settings import SETTINGS
 
 OPERATION = "voip.rooms"
 _MEMBERS = ("operation", "parameters")
-# The members of an HTTP front door's event (API Gateway payloads v1 and v2, function URLs, ALB): an
-# event holding any of them is an HTTP request, whatever else it holds. An HTTP request's body, query
-# and headers are inside these members, so no request sent through a front door can be an
-# integration event.
-_HTTP_MEMBERS = frozenset(
-    {
-        "requestContext",
-        "httpMethod",
-        "path",
-        "resource",
-        "version",
-        "routeKey",
-        "rawPath",
-        "rawQueryString",
-        "headers",
-        "multiValueHeaders",
-        "queryStringParameters",
-        "multiValueQueryStringParameters",
-        "pathParameters",
-        "stageVariables",
-        "cookies",
-        "body",
-        "isBase64Encoded",
-    }
-)
 NOT_CONFIGURED = (
     "Integration events are not enabled: set INTEGRATION_USER_ID (the template parameter "
     "IntegrationUserId) to the id of the Rocket.Chat user they act as."
@@ -59,7 +39,20 @@ NOT_PERMITTED = (
     "The integration user's roles do not allow this listing: it needs a role with view-livechat-rooms, "
     'or one with view-l-room and "agents" set to its own id alone.'
 )
+NOT_AN_OBJECT = 'An integration event is a JSON object: {"operation": "voip.rooms", "parameters": {...}}.'
+NO_OPERATION = f'The integration event has no "operation": it is "{OPERATION}".'
+WRONG_OPERATION = f'Unknown operation: an integration event\'s "operation" is "{OPERATION}".'
+# A member that an HTTP front door's event has, in an event that has no front door's shape.
+NOT_A_FRONT_DOORS_SHAPE = (
+    ' An HTTP front door\'s event has a "requestContext" object, as API Gateway, function URLs and ALB '
+    "send it."
+)
 PARAMETERS_NOT_AN_OBJECT = 'The "parameters" of an integration event must be a JSON object.'
+TOO_DEEP = 'The "parameters" of an integration event are nested too deeply.'
+logger = Logger(service="voip-rooms", child=True)
+# The HTTP answer the same failure gets through a front door (the handler's error answers): logged,
+# and on the request line, as that answer is.
+HttpAnswer = Callable[[Exception], Response[str]]
 
 
 class IntegrationError(Exception):
@@ -97,40 +90,80 @@ _ERRORS_BY_STATUS: dict[int, type[IntegrationError]] = {
 }
 
 
-def is_integration_event(event: Any) -> bool:
-    """An event with an operation and none of an HTTP front door's members."""
-    return isinstance(event, dict) and "operation" in event and _HTTP_MEMBERS.isdisjoint(event)
+def answer(event: Any, http_answer: HttpAnswer) -> bytes:
+    """The answer to an event that no front door sent, as the JSON text Lambda returns to the caller;
+    a failure raises the IntegrationError named after it.
 
-
-def answer(event: dict[str, Any]) -> bytes:
-    """The page the integration user may list: the answer object itself, with the HTTP body's fields,
-    as the JSON text Lambda returns to the caller.
-
-    Lambda's Python runtime writes a handler's dict as JSON, and posts bytes as they are (its runtime
-    interface client, awslambdaric's lambda_runtime_marshaller): the caller receives the same JSON
-    object either way. As bytes, the page already written for the size limit is the answer: reading
-    it back into a dict for the runtime to write again would cost several times the page's own
-    writing (docs/PERFORMANCE.md).
+    The answer is bytes: the page's JSON as written for the size limit. Lambda's Python runtime posts
+    a handler's bytes as they are (its runtime interface client, awslambdaric's LambdaMarshaller:
+    bytes unchanged, anything else written as JSON), so the caller receives the same JSON object as
+    from a dict, while reading the page back into a dict for the runtime to write again would cost
+    several times the page's own writing (docs/PERFORMANCE.md). AWS documents only JSON-serializable
+    results: a test runs the runtime's own marshaller on these answers, and the function takes a new
+    runtime only with a deployment (RuntimeManagementConfig), so that test and the canary see it first
+    (docs/ARCHITECTURE.md).
     """
+    return _answered(event, http_answer, lambda: _page(event, SETTINGS.max_response_bytes))
+
+
+def _answered(
+    event: Any,
+    http_answer: HttpAnswer,
+    work: Callable[[], bytes],
+) -> bytes:
+    """What ``work`` answers for one event, with the event's request line; a failure as the function
+    error named after the HTTP answer the same failure gets, logged and counted as that answer is."""
+    logger.set_correlation_id(None)  # no front door gave it an id: the Lambda request id is the line's
+    request_log.begin(request_log.INTEGRATION, event)
+    status = 500
+    try:
+        result = work()
+        status = 200
+        return result
+    except Exception as error:
+        answered = http_answer(error)
+        status = answered.status_code
+        # Lambda reports the class name as errorType and the message as errorMessage, with a stack
+        # trace from here only: nothing of the failure's own trace or context.
+        raise _function_error(error, answered) from None
+    finally:
+        request_log.emit(logger, status)
+
+
+def _page(event: Any, size_limit: int) -> bytes:
+    """The page the integration user may list: the answer object's JSON, with the HTTP body's fields."""
     user_id = SETTINGS.integration_user_id
     if not user_id:
         raise AuthenticationFailed(NOT_CONFIGURED)
+    request_log.configured_user(user_id)
+    # The event itself before the user is looked up: a wrong operation is the caller's mistake, and
+    # stays one while the database is unavailable. Its parameters are checked as a body is: after.
+    _check_event(event)
     text = listing.page_json(
         lambda store: integration_caller(store, user_id),
         lambda: _parameters(event),
-        SETTINGS.max_response_bytes,
+        size_limit,
     )
     return text.encode()
 
 
-def _parameters(event: dict[str, Any]) -> RoomsParams:
+def _check_event(event: Any) -> None:
+    if not isinstance(event, dict):
+        raise InvalidParams(NOT_AN_OBJECT)
     unknown = [name for name in event if name not in _MEMBERS]
     if unknown:
+        hint = NOT_A_FRONT_DOORS_SHAPE if any(map(is_front_door_member, event)) else ""
         raise InvalidParams(
             f'Unknown member "{unknown[0]}" in the integration event: it takes "operation" and "parameters".'
+            + hint
         )
+    if "operation" not in event:
+        raise InvalidParams(NO_OPERATION)
     if event["operation"] != OPERATION:
-        raise InvalidParams(f'Unknown operation: an integration event\'s "operation" is "{OPERATION}".')
+        raise InvalidParams(WRONG_OPERATION)
+
+
+def _parameters(event: dict[str, Any]) -> RoomsParams:
     parameters = event.get("parameters")
     if parameters is None:
         return parse_rooms_params(None, None)
@@ -139,12 +172,27 @@ def _parameters(event: dict[str, Any]) -> RoomsParams:
     try:
         # The JSON-body form, read as a body is: the same rules, limits and messages.
         body = json.dumps(parameters, ensure_ascii=False, allow_nan=False)
-    except (ValueError, RecursionError):  # NaN or Infinity; nesting deeper than the encoder goes
-        raise InvalidParams(PARAMETERS_NOT_AN_OBJECT) from None
+    except ValueError:  # NaN or Infinity, which Lambda's JSON parser accepts and JSON has no number for
+        raise InvalidParams(_not_a_json_number(parameters)) from None
+    except RecursionError:  # nesting deeper than the encoder goes
+        raise InvalidParams(TOO_DEEP) from None
     return parse_rooms_params(None, within_body_limit(body))
 
 
-def function_error(error: Exception, http_answer: Response[str]) -> IntegrationError:
+def _not_a_json_number(parameters: dict[str, Any]) -> str:
+    name = next(name for name, value in parameters.items() if not _is_json(value))
+    return f'The "{name}" parameter holds NaN or Infinity, which is not a JSON number.'
+
+
+def _is_json(value: Any) -> bool:
+    try:
+        json.dumps(value, allow_nan=False)
+    except ValueError:
+        return False
+    return True
+
+
+def _function_error(error: Exception, http_answer: Response[str]) -> IntegrationError:
     """The function error an integration event fails with, given the HTTP answer the same failure gets
     (already logged, and on the request line): its status says which, and a 4xx names the problem
     with the HTTP body's own message (a page's first room too large also with its "next")."""
@@ -153,6 +201,11 @@ def function_error(error: Exception, http_answer: Response[str]) -> IntegrationE
         message = str(error) or USER_REFUSED
     elif kind is Forbidden:
         message = NOT_PERMITTED
+    elif isinstance(error, PayloadTooLarge):
+        message = (
+            f'The "parameters" are larger than {SETTINGS.max_body_bytes} bytes, the most a request body may '
+            "hold (MAX_BODY_BYTES). [error-body-too-large]"
+        )
     else:
         body = json.loads(http_answer.body or "{}")
         message = body["error"] + (f' (next: "{body["next"]}")' if body.get("next") else "")

@@ -71,16 +71,21 @@ def begin(front_door: str | None, event: Any) -> None:
     command_stats.reset()
     line = {"front_door": front_door or "unknown"}
     if front_door == INTEGRATION:
-        operation = event.get("operation")
-        line["operation"] = operation[:MAX_TEXT] if isinstance(operation, str) else None
+        line["operation"] = _text(event.get("operation") if isinstance(event, dict) else None)
     elif front_door is not None:
         method, path = _method_and_path(front_door, event)
-        line["method"], line["path"] = method, path[:MAX_TEXT] if isinstance(path, str) else None
+        line["method"], line["path"] = _text(method), _text(path)
 
 
 def caller(claimed_user_id: str) -> None:
     """The user id the request claims, not proven yet: only its fingerprint goes on the line."""
     line["user_fingerprint"] = fingerprint(claimed_user_id)
+
+
+def configured_user(user_id: str) -> None:
+    """The user an integration event acts as: configuration, not a caller's claim, so the line names it
+    also when it is refused (a mistyped id and a deactivated user then read apart)."""
+    line["user_id"] = user_id[:MAX_TEXT]
 
 
 def authenticated(user_id: str) -> None:
@@ -191,6 +196,11 @@ def _timestamp(now: float) -> str:
     local = time.localtime(now)
     milliseconds = int(now * 1000) % 1000
     return f"{time.strftime('%Y-%m-%d %H:%M:%S', local)},{milliseconds:03d}{time.strftime('%z', local)}"
+
+
+def _text(value: Any) -> str | None:
+    """A member of the caller's event as the line shows it: text, and not too long of it."""
+    return value[:MAX_TEXT] if isinstance(value, str) else None
 
 
 def _method_and_path(front_door: str, event: dict[str, Any]) -> tuple[Any, Any]:

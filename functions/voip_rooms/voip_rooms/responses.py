@@ -42,13 +42,10 @@ def payload_too_large_body(limit: int) -> dict[str, Any]:
     return invalid_params_body(f"The request body is larger than {limit} bytes", "error-body-too-large")
 
 
-def unsupported_event_result(problem: str | None = None) -> dict[str, Any]:
-    """The result for an event no front door sent, saying what is wrong with it when a member is: shaped
-    like an HTTP answer, so any caller can read it."""
-    body = {
-        "success": False,
-        "error": f"Unsupported event: {problem or 'expected an API Gateway, function URL or ALB request'}",
-    }
+def invalid_event_result(problem: str) -> dict[str, Any]:
+    """The result for a front door's event with a member of a type no front door sends (only a direct
+    invoker writes one): the 400 of a bad parameter, naming the member, in the front door's shape."""
+    body = invalid_params_body(f"The event's {problem}.", "invalid-params")
     return {
         "statusCode": 400,
         "headers": {"Content-Type": JSON, "Cache-Control": "no-store"},
