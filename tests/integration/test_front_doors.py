@@ -184,7 +184,7 @@ def test_a_credential_header_that_is_not_text_is_a_400_naming_it(demo_db: Any, v
         ({}, 'no "operation"'),
         ({"Records": [{"eventSource": "aws:sqs"}]}, 'Unknown member "Records"'),
         ({"requestContext": {}}, 'Unknown member "requestContext"'),
-        ([1, 2], "An integration event is a JSON object"),
+        ([1, 2], "Event 1 of the batch of 2: An integration event is a JSON object"),
         ("GET /api/v1/voip/rooms", "An integration event is a JSON object"),
     ],
 )

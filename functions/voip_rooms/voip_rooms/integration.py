@@ -9,11 +9,13 @@ caller, on the one listing path (listing.py). ``parameters`` is the JSON-body fo
 request, validated by the same rules. Success returns the answer object itself (its JSON text); a
 failure is a function error, whose class name Lambda reports as its errorType.
 
-Every event that no HTTP front door sent is answered here, as an integration event.
+Every event that no HTTP front door sent is answered here: a JSON array is a batch (EventBridge Pipes
+sends one even with a batch size of 1), answered with an array of answers, one per event in order.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +23,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.logging import Logger
 
-from voip_rooms import listing, request_log
+from voip_rooms import database, listing, request_log
 from voip_rooms.auth import integration_caller
 from voip_rooms.errors import AuthenticationFailed, InvalidParams, PayloadTooLarge
 from voip_rooms.front_doors import is_front_door_member
@@ -30,6 +32,9 @@ from voip_rooms.settings import SETTINGS
 
 OPERATION = "voip.rooms"
 _MEMBERS = ("operation", "parameters")
+# Events per invocation: they share one database budget and one answer's size, so that a batch ends
+# within the budget and fits in what Lambda returns, as one event does.
+MAX_BATCH_EVENTS = 10
 NOT_CONFIGURED = (
     "Integration events are not enabled: set INTEGRATION_USER_ID (the template parameter "
     "IntegrationUserId) to the id of the Rocket.Chat user they act as."
@@ -49,6 +54,11 @@ NOT_A_FRONT_DOORS_SHAPE = (
 )
 PARAMETERS_NOT_AN_OBJECT = 'The "parameters" of an integration event must be a JSON object.'
 TOO_DEEP = 'The "parameters" of an integration event are nested too deeply.'
+TOO_MANY_EVENTS = (
+    f"A batch holds at most {MAX_BATCH_EVENTS} integration events (for EventBridge Pipes, the pipe's "
+    "batch size); this one holds {size}."
+)
+
 logger = Logger(service="voip-rooms", child=True)
 # The HTTP answer the same failure gets through a front door (the handler's error answers): logged,
 # and on the request line, as that answer is.
@@ -103,18 +113,53 @@ def answer(event: Any, http_answer: HttpAnswer) -> bytes:
     runtime only with a deployment (RuntimeManagementConfig), so that test and the canary see it first
     (docs/ARCHITECTURE.md).
     """
+    if isinstance(event, list):
+        return _batch(event, http_answer)
     return _answered(event, http_answer, lambda: _page(event, SETTINGS.max_response_bytes))
+
+
+def _batch(events: list[Any], http_answer: HttpAnswer) -> bytes:
+    """One answer per event, in order, as a JSON array; the first failure fails the whole batch.
+
+    EventBridge Pipes, which sends batches, takes no partial failure from an enrichment: the pipe
+    retries the whole batch (or sends it to its dead-letter queue). A listing changes nothing, so
+    listing a batch's events again is harmless; an answer array with holes in it would pass on to
+    the target as if it were data. The events share one database budget and one answer's size.
+    """
+    size = len(events)
+    if size > MAX_BATCH_EVENTS:
+
+        def refuse() -> bytes:
+            raise InvalidParams(TOO_MANY_EVENTS.format(size=size))
+
+        return _answered(None, http_answer, refuse, batch=(None, size))
+    deadline = database.clock() + SETTINGS.mongodb_timeout_ms / 1000
+    # Each answer's share of the array's size: its brackets and commas aside.
+    share = (SETTINGS.max_response_bytes - 1 - size) // max(size, 1)
+    answers = [
+        _answered(
+            event,
+            http_answer,
+            functools.partial(_page, event, share, deadline),
+            batch=(number, size),
+        )
+        for number, event in enumerate(events, start=1)
+    ]
+    return b"[" + b",".join(answers) + b"]"
 
 
 def _answered(
     event: Any,
     http_answer: HttpAnswer,
     work: Callable[[], bytes],
+    batch: tuple[int | None, int] | None = None,
 ) -> bytes:
     """What ``work`` answers for one event, with the event's request line; a failure as the function
     error named after the HTTP answer the same failure gets, logged and counted as that answer is."""
     logger.set_correlation_id(None)  # no front door gave it an id: the Lambda request id is the line's
     request_log.begin(request_log.INTEGRATION, event)
+    if batch is not None:
+        request_log.batch(*batch)
     status = 500
     try:
         result = work()
@@ -125,12 +170,12 @@ def _answered(
         status = answered.status_code
         # Lambda reports the class name as errorType and the message as errorMessage, with a stack
         # trace from here only: nothing of the failure's own trace or context.
-        raise _function_error(error, answered) from None
+        raise _function_error(error, answered, batch) from None
     finally:
         request_log.emit(logger, status)
 
 
-def _page(event: Any, size_limit: int) -> bytes:
+def _page(event: Any, size_limit: int, deadline: float | None = None) -> bytes:
     """The page the integration user may list: the answer object's JSON, with the HTTP body's fields."""
     user_id = SETTINGS.integration_user_id
     if not user_id:
@@ -143,6 +188,7 @@ def _page(event: Any, size_limit: int) -> bytes:
         lambda store: integration_caller(store, user_id),
         lambda: _parameters(event),
         size_limit,
+        deadline,
     )
     return text.encode()
 
@@ -192,10 +238,13 @@ def _is_json(value: Any) -> bool:
     return True
 
 
-def _function_error(error: Exception, http_answer: Response[str]) -> IntegrationError:
+def _function_error(
+    error: Exception, http_answer: Response[str], batch: tuple[int | None, int] | None
+) -> IntegrationError:
     """The function error an integration event fails with, given the HTTP answer the same failure gets
     (already logged, and on the request line): its status says which, and a 4xx names the problem
-    with the HTTP body's own message (a page's first room too large also with its "next")."""
+    with the HTTP body's own message (a page's first room too large also with its "next"). A batch's
+    failure says which of its events failed."""
     kind = _ERRORS_BY_STATUS.get(http_answer.status_code, InternalError)
     if kind is Unauthorized:
         message = str(error) or USER_REFUSED
@@ -209,5 +258,7 @@ def _function_error(error: Exception, http_answer: Response[str]) -> Integration
     else:
         body = json.loads(http_answer.body or "{}")
         message = body["error"] + (f' (next: "{body["next"]}")' if body.get("next") else "")
+    if batch is not None and batch[0] is not None:
+        message = f"Event {batch[0]} of the batch of {batch[1]}: {message}"
     request_log.function_error(kind.__name__)
     return kind(message)

@@ -16,7 +16,7 @@ from aws_lambda_powertools.logging import Logger
 
 from voip_rooms import database, request_log
 from voip_rooms.auth import Caller
-from voip_rooms.errors import DatabaseCredentialsRejected
+from voip_rooms.errors import DatabaseCredentialsRejected, DatabaseUnavailable
 from voip_rooms.paging import page_size
 from voip_rooms.params import RoomsParams
 from voip_rooms.permissions import PermissionCache, authorize
@@ -31,14 +31,26 @@ permission_cache = PermissionCache(SETTINGS.permissions_cache_ttl_seconds)
 # (raises InvalidParams or PayloadTooLarge).
 Identify = Callable[[RocketChatStore], Caller]
 ReadParameters = Callable[[], RoomsParams]
+# Why a batch's event was not listed: the earlier events spent the database budget they share.
+BUDGET_SPENT = "BatchTimeBudgetSpent"
 
 
-def page_json(identify: Identify, read_parameters: ReadParameters, size_limit: int) -> str:
-    """The JSON text of the caller's page, ended early if needed to fit in ``size_limit`` bytes."""
-    # One deadline for all of this request's commands and secret reads, a rotation's second attempt
-    # included, under the function's own timeout.
+def page_json(
+    identify: Identify, read_parameters: ReadParameters, size_limit: int, deadline: float | None = None
+) -> str:
+    """The JSON text of the caller's page, ended early if needed to fit in ``size_limit`` bytes.
+
+    One deadline (on ``database.clock``) for all of this request's commands and secret reads, a
+    rotation's second attempt included, under the function's own timeout: by default the database
+    budget from now; the events of one batch share the batch's.
+    """
     budget = SETTINGS.mongodb_timeout_ms / 1000
-    deadline = database.clock() + budget
+    if deadline is None:
+        deadline = database.clock() + budget
+    else:
+        budget = deadline - database.clock()
+        if budget <= 0:
+            raise DatabaseUnavailable(BUDGET_SPENT)
     with pymongo.timeout(budget):
         try:
             page = _listing(identify, read_parameters, _store(deadline))

@@ -77,6 +77,13 @@ def begin(front_door: str | None, event: Any) -> None:
         line["method"], line["path"] = _text(method), _text(path)
 
 
+def batch(number: int | None, size: int) -> None:
+    """The event's place in a batch of integration events (none for a batch refused as a whole)."""
+    if number is not None:
+        line["batch_event"] = number
+    line["batch_size"] = size
+
+
 def caller(claimed_user_id: str) -> None:
     """The user id the request claims, not proven yet: only its fingerprint goes on the line."""
     line["user_fingerprint"] = fingerprint(claimed_user_id)
