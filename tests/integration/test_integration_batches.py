@@ -16,7 +16,7 @@ import pytest
 
 from tests.factories import ApiClient, TestUser, act_as_integration_user, room
 from tests.timing import Clock
-from voip_rooms import database, integration, listing
+from voip_rooms import database, integration, listing, request_log
 from voip_rooms.handler import lambda_handler
 from voip_rooms.integration import MAX_BATCH_EVENTS, IntegrationError
 from voip_rooms.settings import SETTINGS
@@ -205,3 +205,18 @@ def test_a_batchs_answers_share_the_size_of_one_answer(
     assert second["next"]
     alone = invoke(event(count=20))
     assert first["count"] < alone["count"], "an event alone has the whole answer's size"
+
+
+@pytest.mark.usefixtures("integration_user")
+def test_a_batchs_lines_carry_the_invocations_start_as_their_metrics_timestamp(
+    monkeypatch: pytest.MonkeyPatch, logs: Logs
+) -> None:
+    times = iter([1_700_000_059.5, 1_700_000_061.0, 1_700_000_062.0])
+    monkeypatch.setattr(request_log, "clock", lambda: next(times))
+    invoke([event(count=1), event(count=1)])
+    invoke(event(count=1))
+    assert [line["_aws"]["Timestamp"] for line in request_lines(logs)] == [
+        1_700_000_059_500,
+        1_700_000_059_500,
+        1_700_000_061_000,
+    ]

@@ -46,6 +46,17 @@ def test_latency_and_database_time_are_milliseconds_to_three_decimals(logs: Logs
     assert (line["location"], line["_aws"]["Timestamp"]) == ("request_log", 1_764_338_587_123)
 
 
+def test_the_metrics_are_timestamped_when_the_invocation_began_as_lambdas_own_metrics_are(
+    logs: Logs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Lambda timestamps Errors when the function was invoked: FunctionErrors must fall in the same
+    # period, whenever the line is written.
+    monkeypatch.setattr(request_log, "clock", lambda: 1_700_000_039.9)
+    request_log.begin("rest", REST_EVENT)
+    request_log.emit(handler.logger, 200)
+    assert _line(logs)["_aws"]["Timestamp"] == 1_700_000_039_900
+
+
 @pytest.mark.usefixtures("fixed_clock", "machine_in_another_time_zone")
 def test_the_timestamp_is_the_loggers_own_form_in_the_machines_time_zone(logs: Logs) -> None:
     request_log.begin("rest", REST_EVENT)

@@ -164,18 +164,41 @@ def test_alarms_watch_errors_latency_and_throttles_and_notify_the_topic_when_giv
     assert alarms["LatencyP99Alarm"]["ExtendedStatistic"] == "p99"
 
 
-def test_the_crash_alarm_leaves_out_the_function_errors_integration_events_answer_with(
+EXPECTED_FUNCTION_ERRORS = ("InvalidParameters", "Unauthorized", "Forbidden", "ServiceUnavailable")
+
+
+def test_the_crash_alarm_subtracts_only_the_expected_function_errors_of_integration_events(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     alarm = _transformed({}, monkeypatch)["FunctionErrorsAlarm"]["Properties"]
     metrics = {m["Id"]: m for m in alarm["Metrics"]}
-    errors, answered = (metrics[name]["MetricStat"]["Metric"] for name in ("errors", "answered"))
+    errors = metrics.pop("errors")["MetricStat"]["Metric"]
+    crashes = metrics.pop("crashes")
     assert (errors["Namespace"], errors["MetricName"]) == ("AWS/Lambda", "Errors")
-    assert (answered["Namespace"], answered["MetricName"]) == ({"Ref": "MetricsNamespace"}, "FunctionErrors")
-    assert answered["Dimensions"] == [{"Name": "service", "Value": "voip-rooms"}]
-    assert metrics["crashes"]["Expression"] == "FILL(errors, 0) - FILL(answered, 0)"
+    subtracted = {}
+    for metric_id, query in metrics.items():
+        metric = query["MetricStat"]["Metric"]
+        assert (metric["Namespace"], metric["MetricName"]) == ({"Ref": "MetricsNamespace"}, "FunctionErrors")
+        dimensions = {d["Name"]: d["Value"] for d in metric["Dimensions"]}
+        assert dimensions.pop("service") == "voip-rooms"
+        subtracted[dimensions.pop("ErrorType")] = metric_id
+        assert dimensions == {}
+    assert sorted(subtracted) == sorted(EXPECTED_FUNCTION_ERRORS), "never InternalError: a bug must count"
+    expected_sum = " + ".join(f"FILL({subtracted[name]}, 0)" for name in EXPECTED_FUNCTION_ERRORS)
+    assert " ".join(crashes["Expression"].split()) == f"FILL(errors, 0) - ({expected_sum})"
     assert [m["Id"] for m in alarm["Metrics"] if m.get("ReturnData", True)] == ["crashes"]
     assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+
+
+def test_the_crash_alarms_two_pipelines_are_summed_over_periods_longer_than_their_skew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Lambda's Errors and the request lines' FunctionErrors arrive through different pipelines: one
+    # invocation's two counts in different periods would read as a crash, then hide one.
+    alarm = _transformed({}, monkeypatch)["FunctionErrorsAlarm"]["Properties"]
+    periods = {m["Id"]: m["MetricStat"]["Period"] for m in alarm["Metrics"] if "MetricStat" in m}
+    assert set(periods.values()) == {180}, periods
+    assert alarm["EvaluationPeriods"] == 1
 
 
 @pytest.mark.parametrize(

@@ -133,6 +133,8 @@ def _batch(events: list[Any], http_answer: HttpAnswer) -> bytes:
             raise InvalidParams(TOO_MANY_EVENTS.format(size=size))
 
         return _answered(None, http_answer, refuse, batch=(None, size))
+    # One invocation: its events' metrics carry its start, as Lambda's own do; one database deadline.
+    invoked_at = request_log.clock()
     deadline = database.clock() + SETTINGS.mongodb_timeout_ms / 1000
     # Each answer's share of the array's size: its brackets and commas aside.
     share = (SETTINGS.max_response_bytes - 1 - size) // max(size, 1)
@@ -142,6 +144,7 @@ def _batch(events: list[Any], http_answer: HttpAnswer) -> bytes:
             http_answer,
             functools.partial(_page, event, share, deadline),
             batch=(number, size),
+            invoked_at=invoked_at,
         )
         for number, event in enumerate(events, start=1)
     ]
@@ -153,11 +156,12 @@ def _answered(
     http_answer: HttpAnswer,
     work: Callable[[], bytes],
     batch: tuple[int | None, int] | None = None,
+    invoked_at: float | None = None,
 ) -> bytes:
     """What ``work`` answers for one event, with the event's request line; a failure as the function
     error named after the HTTP answer the same failure gets, logged and counted as that answer is."""
     logger.set_correlation_id(None)  # no front door gave it an id: the Lambda request id is the line's
-    request_log.begin(request_log.INTEGRATION, event)
+    request_log.begin(request_log.INTEGRATION, event, invoked_at)
     if batch is not None:
         request_log.batch(*batch)
     status = 500

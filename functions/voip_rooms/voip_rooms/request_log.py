@@ -61,18 +61,27 @@ NAMED_PARAMETERS = tuple(
 
 line: dict[str, Any] = {}
 _started = 0.0
+# When the invocation began (the wall clock): its metrics' timestamp, as Lambda's own metrics are
+# timestamped when the function was invoked, so that Errors and FunctionErrors fall in the same period.
+_invoked = 0.0
 _cold = True
 
 
-def begin(front_door: str | None, event: Any) -> None:
-    """Start the line of a new invocation: the clock, the front door, the method and the path."""
-    global line, _started  # noqa: PLW0603 - one invocation at a time per container
+def clock() -> float:
+    return time.time()
+
+
+def begin(front_door: str, event: Any, invoked_at: float | None = None) -> None:
+    """Start the line of a new invocation (or of a batch's next event, with the time the batch's
+    invocation began): the clocks, the front door, the method and the path."""
+    global line, _started, _invoked  # noqa: PLW0603 - one invocation at a time per container
     _started = time.perf_counter()
+    _invoked = clock() if invoked_at is None else invoked_at
     command_stats.reset()
-    line = {"front_door": front_door or "unknown"}
+    line = {"front_door": front_door}
     if front_door == INTEGRATION:
         line["operation"] = _text(event.get("operation") if isinstance(event, dict) else None)
-    elif front_door is not None:
+    else:
         method, path = _method_and_path(front_door, event)
         line["method"], line["path"] = _text(method), _text(path)
 
@@ -190,7 +199,7 @@ def emit(logger: Logger, status: int) -> None:
                 "Metrics": [FUNCTION_ERRORS],
             }
         )
-    record["_aws"] = {"Timestamp": int(now * 1000), "CloudWatchMetrics": directives}
+    record["_aws"] = {"Timestamp": int(_invoked * 1000), "CloudWatchMetrics": directives}
     # Straight to the logger's stream, as one orjson dump: through logging, the record, the caller
     # lookup and the formatter's copy of every attribute cost several times the line itself.
     stream = log_handler.stream
