@@ -52,6 +52,15 @@ def test_function_runs_python_3_13_with_the_dependencies_layer(monkeypatch: pyte
     assert len(function["Layers"]) == 1
 
 
+def test_the_function_takes_a_new_runtime_version_only_with_a_deployment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An integration answer is bytes, which the runtime's interface client posts unchanged
+    # (tests/integration/test_lambda_runtime.py): a runtime change must come through a deployment.
+    function = _transformed({}, monkeypatch)["RoomsFunction"]["Properties"]
+    assert function["RuntimeManagementConfig"] == {"UpdateRuntimeOn": "FunctionUpdate"}
+
+
 def test_logs_are_kept_for_a_bounded_time(monkeypatch: pytest.MonkeyPatch) -> None:
     resources = _transformed({}, monkeypatch)
     log_group = resources["RoomsFunctionLogGroup"]["Properties"]
