@@ -1,10 +1,13 @@
 """Just enough of Step Functions (Amazon States Language, JSONPath) to run the README's state machine
-against lambda_handler: Task (arn:aws:states:::lambda:invoke) with Parameters, ResultSelector,
-ResultPath, Retry and Catch; Pass; Choice on IsNull; Succeed; Fail; the intrinsic States.JsonMerge.
+against lambda_handler: Task (arn:aws:states:::lambda:invoke, and arn:aws:states:::states:startExecution,
+which records the execution it would start) with Parameters, ResultSelector, ResultPath (null too),
+Retry and Catch; Pass; Choice on IsNull and NumericGreaterThanEquals; Succeed; Fail; the context
+object ($$.Execution.Id, $$.StateMachine.Id); the intrinsics States.JsonMerge and States.MathAdd.
 
 Anything else in a definition is refused rather than guessed at, so that a test never passes on a
 state machine this reads differently from Step Functions. Retries do not wait: their intervals are
-recorded instead.
+recorded instead (capped by MaxDelaySeconds; JitterStrategy would only shorten them). The execution
+history's events are counted as Step Functions writes them, to check a walk against its limit.
 """
 
 from __future__ import annotations
@@ -16,10 +19,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+START_EXECUTION = "arn:aws:states:::states:startExecution"
 _JSON_MERGE = re.compile(r"States\.JsonMerge\((\$[^,]*),\s*(\$[^,]*),\s*false\)")
+_MATH_ADD = re.compile(r"States\.MathAdd\((\$[^,]*),\s*(-?\d+)\)")
+_RETRIER_FIELDS = {
+    "ErrorEquals",
+    "IntervalSeconds",
+    "BackoffRate",
+    "MaxAttempts",
+    "MaxDelaySeconds",
+    "JitterStrategy",
+}
+# The history events each state writes: entered and exited, and for a task scheduled, started and
+# succeeded or failed; each retry adds scheduled, started and failed again.
+_TASK_EVENTS, _STATE_EVENTS, _RETRY_EVENTS = 5, 2, 3
 _STATE_FIELDS = {
     "Task": {
         "Type",
+        "Comment",
         "Resource",
         "Parameters",
         "ResultSelector",
@@ -52,10 +69,18 @@ class Execution:
     cause: str | None = None
     states: list[str] = field(default_factory=list)
     retry_intervals: list[float] = field(default_factory=list)
+    # Each state's input, in order (what the state's data holds at each step).
+    inputs: list[tuple[str, Any]] = field(default_factory=list)
+    # The inputs of the executions it started (states:startExecution).
+    started: list[Any] = field(default_factory=list)
+    # Its history's events: ExecutionStarted and its end, and each state's own.
+    history_events: int = 2
 
 
-def path_value(data: Any, path: str) -> Any:
-    """A JSONPath of the form $ or $.a.b."""
+def path_value(data: Any, path: str, context: Any = None) -> Any:
+    """A JSONPath of the form $ or $.a.b, or $$.a.b in the context object."""
+    if path.startswith("$$."):
+        data, path = context, path[1:]
     if path == "$":
         return data
     if not path.startswith("$."):
@@ -65,8 +90,13 @@ def path_value(data: Any, path: str) -> Any:
     return data
 
 
-def _with_result(data: Any, path: str | None, result: Any) -> Any:
-    if path is None or path == "$":
+_DISCARD = object()
+
+
+def _with_result(data: Any, path: Any, result: Any) -> Any:
+    if path is _DISCARD:  # "ResultPath": null: the state's input goes on, its result is dropped
+        return data
+    if path == "$":
         return result
     names = path[2:].split(".")
     updated = json.loads(json.dumps(data))
@@ -77,20 +107,29 @@ def _with_result(data: Any, path: str | None, result: Any) -> Any:
     return updated
 
 
-def resolve(template: Any, data: Any) -> Any:
-    """Parameters or ResultSelector filled from ``data``: keys ending in .$ take a path or JsonMerge."""
+def _result_path(state: dict[str, Any]) -> Any:
+    if "ResultPath" not in state:
+        return "$"
+    return _DISCARD if state["ResultPath"] is None else state["ResultPath"]
+
+
+def resolve(template: Any, data: Any, context: Any = None) -> Any:
+    """Parameters or ResultSelector filled from ``data``: keys ending in .$ take a path (of the
+    context object too), JsonMerge or MathAdd."""
     if not isinstance(template, dict):
         return template
     resolved: dict[str, Any] = {}
     for key, value in template.items():
         if key.endswith(".$"):
-            merge = _JSON_MERGE.fullmatch(value)
+            merge, add = _JSON_MERGE.fullmatch(value), _MATH_ADD.fullmatch(value)
             if merge:
                 resolved[key[:-2]] = path_value(data, merge[1]) | path_value(data, merge[2])
+            elif add:
+                resolved[key[:-2]] = path_value(data, add[1]) + int(add[2])
             else:
-                resolved[key[:-2]] = path_value(data, value)
+                resolved[key[:-2]] = path_value(data, value, context)
         else:
-            resolved[key] = resolve(value, data)
+            resolved[key] = resolve(value, data, context)
     return resolved
 
 
@@ -103,19 +142,32 @@ def _matches(names: list[str], error: str) -> bool:
 
 
 def run(
-    definition: dict[str, Any], execution_input: Any, invoke: Callable[[Any], Any], max_steps: int = 1_000
+    definition: dict[str, Any],
+    execution_input: Any,
+    invoke: Callable[[Any], Any],
+    max_steps: int = 1_000,
+    execution_id: str = "arn:aws:states:us-east-1:123456789012:execution:walk:1",
 ) -> Execution:
     """Run a state machine whose lambda:invoke tasks call ``invoke(payload)``: it returns the function's
     result, or raises TaskFailed."""
     execution = Execution()
+    context = {
+        "Execution": {"Id": execution_id, "Input": execution_input},
+        "StateMachine": {"Id": "arn:aws:states:us-east-1:123456789012:stateMachine:walk"},
+    }
     data, name = execution_input, definition["StartAt"]
     for _ in range(max_steps):
         state = definition["States"][name]
         unknown = set(state) - _STATE_FIELDS[state["Type"]]
+        unknown |= {
+            f"Retry.{key}" for retrier in state.get("Retry", []) for key in set(retrier) - _RETRIER_FIELDS
+        }
         if unknown:
             raise NotImplementedError(f"{name}: {sorted(unknown)}")
         execution.states.append(name)
+        execution.inputs.append((name, data))
         kind = state["Type"]
+        execution.history_events += _TASK_EVENTS if kind == "Task" else _STATE_EVENTS
         if kind == "Succeed":
             execution.status, execution.output = "SUCCEEDED", data
             return execution
@@ -133,11 +185,11 @@ def run(
             continue
         if kind == "Pass":
             data = _with_result(
-                data, state.get("ResultPath", "$"), resolve(state.get("Parameters", data), data)
+                data, _result_path(state), resolve(state.get("Parameters", data), data, context)
             )
         else:
             try:
-                result = _task(state, data, invoke, execution)
+                result = _task(state, data, invoke, execution, context)
             except TaskFailed as failure:
                 catcher = next(
                     (c for c in state.get("Catch", []) if _matches(c["ErrorEquals"], failure.error)), None
@@ -154,7 +206,7 @@ def run(
                 )
                 name = catcher["Next"]
                 continue
-            data = _with_result(data, state.get("ResultPath", "$"), result)
+            data = _with_result(data, _result_path(state), result)
         if state.get("End"):
             execution.status, execution.output = "SUCCEEDED", data
             return execution
@@ -164,17 +216,31 @@ def run(
 
 def _choose(state: dict[str, Any], data: Any) -> str:
     for choice in state["Choices"]:
-        if set(choice) != {"Variable", "IsNull", "Next"}:
+        value = path_value(data, choice["Variable"])
+        if set(choice) == {"Variable", "IsNull", "Next"}:
+            chosen = (value is None) == choice["IsNull"]
+        elif set(choice) == {"Variable", "NumericGreaterThanEquals", "Next"}:
+            chosen = isinstance(value, int | float) and value >= choice["NumericGreaterThanEquals"]
+        else:
             raise NotImplementedError(choice)
-        if (path_value(data, choice["Variable"]) is None) == choice["IsNull"]:
+        if chosen:
             return str(choice["Next"])
     return str(state["Default"])
 
 
-def _task(state: dict[str, Any], data: Any, invoke: Callable[[Any], Any], execution: Execution) -> Any:
+def _task(
+    state: dict[str, Any], data: Any, invoke: Callable[[Any], Any], execution: Execution, context: Any
+) -> Any:
+    parameters = resolve(state["Parameters"], data, context)
+    if state["Resource"] == START_EXECUTION:
+        if set(parameters) != {"StateMachineArn", "Input"}:
+            raise NotImplementedError(sorted(parameters))
+        # Step Functions passes the Input as JSON: only JSON survives.
+        execution.started.append(json.loads(json.dumps(parameters["Input"])))
+        started = f"{parameters['StateMachineArn']}:{len(execution.started)}"
+        return {"ExecutionArn": started.replace(":stateMachine:", ":execution:"), "StartDate": "2026-12-01"}
     if state["Resource"] != LAMBDA_INVOKE:
         raise NotImplementedError(state["Resource"])
-    parameters = resolve(state["Parameters"], data)
     attempts: dict[int, int] = {}
     while True:
         try:
@@ -198,6 +264,7 @@ def _task(state: dict[str, Any], data: Any, invoke: Callable[[Any], Any], execut
             interval = retrier.get("IntervalSeconds", 1) * retrier.get("BackoffRate", 2.0) ** (
                 attempts[index] - 1
             )
-            execution.retry_intervals.append(interval)
+            execution.retry_intervals.append(min(interval, retrier.get("MaxDelaySeconds", interval)))
+            execution.history_events += _RETRY_EVENTS
     result = {"Payload": payload, "StatusCode": 200}
     return resolve(state["ResultSelector"], result) if "ResultSelector" in state else result

@@ -85,11 +85,19 @@ def test_the_readme_state_machine_carries_no_credential_and_retries_only_an_outa
     assert not {"InvalidParameters", "Unauthorized", "Forbidden", "InternalError", "States.ALL"} & {
         name for retrier in page["Retry"] for name in retrier["ErrorEquals"]
     }, "a retry cannot mend a bad request or a refusal"
-    assert all(name.startswith("Lambda.") for r in lambda_service for name in r["ErrorEquals"])
-    (catch,) = page["Catch"]
-    assert catch["ErrorEquals"] == ["States.ALL"]
-    assert definition["States"][catch["Next"]]["Type"] == "Fail"
-    assert start_input["cursor"] == {}
+    lambda_errors = {name for r in lambda_service for name in r["ErrorEquals"]}
+    assert all(name.startswith("Lambda.") for name in lambda_errors)
+    assert lambda_errors >= {
+        "Lambda.ClientExecutionTimeoutException",
+        "Lambda.ServiceException",
+        "Lambda.TooManyRequestsException",
+    }, "Lambda's transient errors, as AWS recommends retrying them"
+    assert all(retrier["MaxDelaySeconds"] for retrier in page["Retry"]), "backoff with a ceiling"
+    for state in (page, definition["States"]["Continue"]):
+        (catch,) = state["Catch"]
+        assert catch["ErrorEquals"] == ["States.ALL"]
+        assert definition["States"][catch["Next"]]["Type"] == "Fail"
+    assert (start_input["cursor"], start_input["pages"]) == ({}, 0)
 
 
 def test_the_readme_state_machine_lists_the_readme_inputs_rooms(function: Function, demo_db: Any) -> None:
@@ -105,8 +113,17 @@ def test_the_readme_state_machine_lists_the_readme_inputs_rooms(function: Functi
 
 def _walk(function: Function, page_size: int = 25) -> Execution:
     definition, _ = _readme_blocks()
-    start = {"parameters": {"count": page_size, "fields": {"fname": 1}}, "cursor": {}}
+    start = {"parameters": {"count": page_size, "fields": {"fname": 1}}, "cursor": {}, "pages": 0}
     return run(definition, start, function)
+
+
+def _pages_per_execution(definition: dict[str, Any]) -> int:
+    (threshold,) = [
+        choice["NumericGreaterThanEquals"]
+        for choice in definition["States"]["More?"]["Choices"]
+        if "NumericGreaterThanEquals" in choice
+    ]
+    return int(threshold)
 
 
 def _every_voip_room(demo_db: Any) -> list[str]:
@@ -180,3 +197,62 @@ def test_an_integration_user_refused_is_caught_as_unauthorized(
     execution = run(definition, start_input, function)
     assert (execution.status, execution.error) == ("FAILED", "Unauthorized")
     assert "INTEGRATION_USER_ID" in json.loads(execution.cause or "{}")["errorMessage"]
+
+
+# --- the walk's limits: the execution history's 25,000 events, and 256 KiB in a state --------------
+
+HISTORY_LIMIT = 25_000
+
+
+def test_a_walk_longer_than_one_execution_goes_on_in_new_executions_from_the_cursor(
+    function: Function, demo_db: Any
+) -> None:
+    definition, _ = _readme_blocks()
+    for choice in definition["States"]["More?"]["Choices"]:
+        if "NumericGreaterThanEquals" in choice:
+            choice["NumericGreaterThanEquals"] = 3  # 13 pages of 25: five executions
+    start: Any = {"parameters": {"count": 25, "fields": {"fname": 1}}, "cursor": {}, "pages": 0}
+    executions: list[Execution] = []
+    while start is not None:
+        execution = run(definition, start, function, execution_id=f"walk:{len(executions) + 1}")
+        assert execution.status == "SUCCEEDED", execution.cause
+        executions.append(execution)
+        (start,) = execution.started or [None]
+        if start is not None:
+            assert set(start) == {
+                "parameters",
+                "cursor",
+                "pages",
+                "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID",
+            }
+            assert (start["pages"], start["AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"]) == (
+                0,
+                f"walk:{len(executions)}",
+            )
+    assert [execution.states.count("Page") for execution in executions] == [3, 3, 3, 3, 1]
+    walked = function.room_ids()
+    assert len(walked) == len(set(walked)) == ROOM_COUNT
+    assert sorted(walked) == _every_voip_room(demo_db)
+
+
+def test_one_execution_of_the_readme_walk_stays_under_the_history_limit_even_with_every_retry(
+    function: Function,
+) -> None:
+    definition, _ = _readme_blocks()
+    execution = _walk(function)
+    pages = execution.states.count("Page")
+    per_page = (execution.history_events - 4) / pages  # less the execution's start and end, and Done
+    assert per_page == 11, "what the README says a page costs"
+    retries = sum(retrier["MaxAttempts"] for retrier in definition["States"]["Page"]["Retry"])
+    worst_page = per_page + 3 * retries
+    assert _pages_per_execution(definition) * worst_page + 4 + 5 < HISTORY_LIMIT, "Continue's own task too"
+    assert HISTORY_LIMIT // per_page == 2_272, "the README's 'about 2,270 pages' for one execution"
+
+
+def test_a_pages_rooms_are_never_carried_into_the_next_page(function: Function) -> None:
+    execution = _walk(function)
+    assert execution.status == "SUCCEEDED"
+    for name, state_input in execution.inputs:
+        if name in ("Page", "More?", "Continue", "Done"):
+            assert "page" not in state_input, name
+            assert "rooms" not in json.dumps(state_input), name
