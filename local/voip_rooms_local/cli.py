@@ -87,14 +87,14 @@ def _parser() -> argparse.ArgumentParser:
     event.add_argument(
         "--front-door",
         choices=sorted(EVENT_BUILDERS),
-        default="rest",
-        help="rest: API Gateway REST; http: HTTP API; url: function URL; alb, alb-multi: ALB "
-        "target group without and with multi-value headers",
+        help="rest (the default): API Gateway REST; http: HTTP API; url: function URL; alb, alb-multi: "
+        "ALB target group without and with multi-value headers",
     )
     event.add_argument("--user", help="X-User-Id")
     event.add_argument("--token", help="X-Auth-Token")
-    event.add_argument("--method", default="GET")
-    event.add_argument("--path", default=handler.ROOMS_PATH)
+    # No defaults here: an option given with --integration is refused, even with its usual value.
+    event.add_argument("--method", help="GET (the default)")
+    event.add_argument("--path", help=f"{handler.ROOMS_PATH} (the default)")
     event.add_argument("--query", default="", help="query string, e.g. 'open=true&count=5'")
     event.add_argument("--body", help="request body, e.g. '{\"open\": true}'")
     event.set_defaults(run=_event)
@@ -203,8 +203,12 @@ def _event(args: argparse.Namespace) -> int:
     if args.token is not None:
         headers["X-Auth-Token"] = args.token
     try:
-        event = EVENT_BUILDERS[args.front_door](
-            args.method, args.path, headers=headers, query_string=args.query, body=args.body
+        event = EVENT_BUILDERS[args.front_door or "rest"](
+            "GET" if args.method is None else args.method,
+            handler.ROOMS_PATH if args.path is None else args.path,
+            headers=headers,
+            query_string=args.query,
+            body=args.body,
         )
     except ValueError as error:
         raise UsageError(f"--query is not a valid query string: {error}") from None
@@ -214,11 +218,11 @@ def _event(args: argparse.Namespace) -> int:
 
 def _integration_event(args: argparse.Namespace) -> dict[str, Any]:
     front_door_options = {
-        "--front-door": args.front_door != "rest",
+        "--front-door": args.front_door is not None,
         "--user": args.user is not None,
         "--token": args.token is not None,
-        "--method": args.method != "GET",
-        "--path": args.path != handler.ROOMS_PATH,
+        "--method": args.method is not None,
+        "--path": args.path is not None,
         "--query": bool(args.query),
         "--body": args.body is not None,
     }

@@ -100,6 +100,9 @@ def test_event_prints_an_integration_event_that_invoke_runs(
     [
         ["event", "--integration", "--user", "demo-admin"],
         ["event", "--integration", "--front-door", "alb"],
+        ["event", "--integration", "--front-door", "rest"],
+        ["event", "--integration", "--method", "GET"],
+        ["event", "--integration", "--path", "/api/v1/voip/rooms"],
         ["event", "--integration", "--parameters", "[1]"],
         ["event", "--integration", "--parameters", "{nope"],
         ["event", "--parameters", "{}"],
