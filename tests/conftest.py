@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +21,11 @@ from voip_rooms_local.datasets import embedded_database
 from voip_rooms_local.demo import demo_dataset
 
 Document = dict[str, Any]
+
+# A suite started in the background by a shell without job control inherits SIGINT ignored (POSIX),
+# and so would every process it starts: the tests of Ctrl-C need Python's own handler in both.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Hypothesis times each example and each example's generation; on a busy machine either can be slow
 # with nothing wrong. In every property test: no deadline and no too_slow health check (a test that
