@@ -249,16 +249,33 @@ def test_the_page_s_code_writes_no_markup_and_talks_only_to_the_rooms_api() -> N
     assert 'const ROOMS_URL = "api/v1/voip/rooms";' in sources["api.js"]
 
 
+def _metrics(line: dict[str, Any]) -> list[str]:
+    """The metric names a request line's EMF directive declares."""
+    return [metric["Name"] for metric in line["_aws"]["CloudWatchMetrics"][0]["Metrics"]]
+
+
 @pytest.mark.usefixtures("page_on")
-def test_each_visit_writes_its_request_line(logs: Any) -> None:
+def test_each_visit_writes_its_request_line_counted_apart_from_the_api(logs: Any) -> None:
     _get("alb", CALLS_PAGE_PATH)
     _get("alb", f"{ASSET_PATH}/unknown.js")
+    _get("alb", "/api/v1/voip/rooms")  # no credentials: the API's own 401
 
     lines = [line for line in logs() if line.get("message") == "request"]
     assert [(line["path"], line["status"]) for line in lines] == [
         (CALLS_PAGE_PATH, 200),
         (f"{ASSET_PATH}/unknown.js", 404),
+        ("/api/v1/voip/rooms", 401),
     ]
+    # The API's Requests and Latency (its alarms' 5xx share, its latency dashboards) hold API requests only.
+    page_line, asset_line, api_line = lines
+    for line in (page_line, asset_line):
+        assert [name for name in _metrics(line) if name != "ColdStart"] == ["PageRequests", "PageLatency"]
+        assert line["served"] == "calls-page"
+        assert line["PageRequests"] == 1
+        assert isinstance(line["PageLatency"], float)
+        assert "Requests" not in line
+        assert "Latency" not in line
+    assert _metrics(api_line) == ["Requests", "Latency"]
 
 
 @pytest.mark.usefixtures("page_off")

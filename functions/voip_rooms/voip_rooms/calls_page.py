@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
 
-from voip_rooms import responses
+from voip_rooms import request_log, responses
 
 STATIC_DIR = Path(__file__).with_name("static") / "calls"
 TEMPLATE = "index.html"
@@ -80,6 +80,7 @@ class Site:
 
 def page(path: str, query: Mapping[str, list[str]]) -> Response[str]:
     """The page; /voip-calls/ is sent to /voip-calls, where the page's relative URLs resolve."""
+    request_log.page_view()
     if path.endswith("/"):
         # Relative, so that it keeps whatever prefix the browser used; the filters come along.
         location = "../voip-calls" + (f"?{urlencode(query, doseq=True)}" if query else "")
@@ -93,6 +94,7 @@ def page(path: str, query: Mapping[str, list[str]]) -> Response[str]:
 
 def asset(name: str) -> Response[str]:
     """An asset by its hashed name; an unknown name (another deployment's hash too) is 404."""
+    request_log.page_view()
     found = site(STATIC_DIR).assets.get(name)
     if found is None:
         return responses.json_response(404, responses.NOT_FOUND_BODY)

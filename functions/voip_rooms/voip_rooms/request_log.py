@@ -45,6 +45,9 @@ LATENCY = {"Name": "Latency", "Unit": "Milliseconds"}
 DATABASE_TIME = {"Name": "DatabaseTime", "Unit": "Milliseconds"}
 ROOMS_RETURNED = {"Name": "RoomsReturned", "Unit": "Count"}
 COLD_START = {"Name": "ColdStart", "Unit": "Count"}
+# The Calls page and its assets count apart: the API's Requests and Latency feed its alarms and dashboards.
+PAGE_REQUESTS = {"Name": "PageRequests", "Unit": "Count"}
+PAGE_LATENCY = {"Name": "PageLatency", "Unit": "Milliseconds"}
 # Kept small, since each set is a metric series of its own: the service, and its status classes.
 # "service" is the key Powertools' logger writes on every line.
 DIMENSIONS = [["service"], ["service", "StatusClass"]]
@@ -91,6 +94,11 @@ def batch(number: int | None, size: int) -> None:
     if number is not None:
         line["batch_event"] = number
     line["batch_size"] = size
+
+
+def page_view() -> None:
+    """A request for the Calls page or one of its assets: logged as any, counted apart from the API."""
+    line["served"] = "calls-page"
 
 
 def caller(claimed_user_id: str) -> None:
@@ -166,11 +174,12 @@ def emit(logger: Logger, status: int) -> None:
         if value is not None and key not in _FORMATTED
     )
     record.update(line)
-    metrics = [REQUESTS, LATENCY]
+    requests, latency = (PAGE_REQUESTS, PAGE_LATENCY) if "served" in line else (REQUESTS, LATENCY)
+    metrics = [requests, latency]
     record["status"] = status
     record["StatusClass"] = f"{status // 100}xx"
-    record["Requests"] = 1
-    record["Latency"] = round(latency_ms, 3)
+    record[requests["Name"]] = 1
+    record[latency["Name"]] = round(latency_ms, 3)
     if command_stats.commands:
         metrics.append(DATABASE_TIME)
         record["database_commands"] = command_stats.commands
