@@ -199,6 +199,18 @@ def test_every_module_a_module_imports_is_in_the_import_map() -> None:
 
 @pytest.mark.usefixtures("page_on")
 @pytest.mark.parametrize("door", DOORS)
+def test_head_answers_the_page_and_an_asset_as_get_does_without_the_body(door: str) -> None:
+    page = _get(door, CALLS_PAGE_PATH)
+    asset = f"/{_page_asset_urls(page['body'])[0]}"
+    for path, got in ((CALLS_PAGE_PATH, page), (asset, _get(door, asset))):
+        head = lambda_handler(EVENT_BUILDERS[door]("HEAD", path), LocalLambdaContext())
+
+        assert (head["statusCode"], head["body"]) == (200, ""), path
+        assert _headers(head) == _headers(got)
+
+
+@pytest.mark.usefixtures("page_on")
+@pytest.mark.parametrize("door", DOORS)
 @pytest.mark.parametrize("name", ["main.js", "main.000000000000.js", "index.html", "calls_page.py"])
 def test_an_unknown_asset_name_another_deployment_s_included_is_not_found(door: str, name: str) -> None:
     result = _get(door, f"{ASSET_PATH}/{name}")

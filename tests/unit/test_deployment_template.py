@@ -721,18 +721,19 @@ def test_the_calls_page_has_its_rest_routes_load_balancer_path_and_invoke_permis
         assert "RoomsApiCallsPagePermission" not in resources
         assert patterns == ["/api/v1/voip/rooms", "/api//v1/voip/rooms"]
         return
-    # GET only, to the live alias like the endpoint itself; the asset's name is a path parameter.
+    # GET and HEAD, to the live alias like the endpoint itself; the asset's name is a path parameter.
     for path in page_paths:
-        (method,) = paths[path]
-        integration = paths[path][method]["x-amazon-apigateway-integration"]
-        assert method == "get"
-        assert integration["type"] == "aws_proxy"
-        assert "functions/${RoomsFunctionAliaslive}/invocations" in integration["uri"]["Fn::Sub"]
-    assert paths["/voip-calls/assets/{asset}"]["get"]["parameters"][0]["name"] == "asset"
+        assert sorted(paths[path]) == ["get", "head"]
+        for method in paths[path].values():
+            integration = method["x-amazon-apigateway-integration"]
+            assert integration["type"] == "aws_proxy"
+            assert "functions/${RoomsFunctionAliaslive}/invocations" in integration["uri"]["Fn::Sub"]
+    for method in ("get", "head"):
+        assert paths["/voip-calls/assets/{asset}"][method]["parameters"][0]["name"] == "asset"
     permission = resources["RoomsApiCallsPagePermission"]["Properties"]
     assert permission["FunctionName"] == {"Ref": "RoomsFunctionAliaslive"}
     assert permission["Principal"] == "apigateway.amazonaws.com"
-    assert permission["SourceArn"]["Fn::Sub"].endswith("${RoomsApi}/*/GET/voip-calls*")
+    assert permission["SourceArn"]["Fn::Sub"].endswith("${RoomsApi}/*/*/voip-calls*")
     # Behind Rocket.Chat's load balancer: the page and its assets on Rocket.Chat's own origin, in the one rule
     # (an ALB rule takes at most five condition values: three paths and up to two methods).
     assert patterns == ["/api/v1/voip/rooms", "/api//v1/voip/rooms", "/voip-calls*"]

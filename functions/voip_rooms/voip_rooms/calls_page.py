@@ -78,7 +78,7 @@ class Site:
     assets: Mapping[str, Asset]
 
 
-def page(path: str, query: Mapping[str, list[str]]) -> Response[str]:
+def page(path: str, query: Mapping[str, list[str]], method: str) -> Response[str]:
     """The page; /voip-calls/ is sent to /voip-calls, where the page's relative URLs resolve."""
     request_log.page_view()
     if path.endswith("/"):
@@ -87,18 +87,18 @@ def page(path: str, query: Mapping[str, list[str]]) -> Response[str]:
         return Response(status_code=308, body="", headers={**REDIRECT_HEADERS, LOCATION: location})
     current = site(STATIC_DIR)
     headers = {**PAGE_HEADERS, CONTENT_SECURITY_POLICY: current.content_security_policy}
-    return Response(
-        status_code=200, content_type="text/html; charset=utf-8", body=current.page, headers=headers
-    )
+    body = current.page if method != "HEAD" else ""
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=body, headers=headers)
 
 
-def asset(name: str) -> Response[str]:
+def asset(name: str, method: str) -> Response[str]:
     """An asset by its hashed name; an unknown name (another deployment's hash too) is 404."""
     request_log.page_view()
     found = site(STATIC_DIR).assets.get(name)
     if found is None:
         return responses.json_response(404, responses.NOT_FOUND_BODY)
-    return Response(status_code=200, content_type=found.content_type, body=found.body, headers=ASSET_HEADERS)
+    body = found.body if method != "HEAD" else ""
+    return Response(status_code=200, content_type=found.content_type, body=body, headers=ASSET_HEADERS)
 
 
 @functools.cache

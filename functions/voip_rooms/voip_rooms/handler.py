@@ -249,18 +249,19 @@ def _front_door(resolver: ApiGatewayResolver) -> ApiGatewayResolver:
     if SETTINGS.enable_calls_page:
         # The page's module is imported on its first visit, never at a cold start. A rule is a regular
         # expression: the page's path with or without the trailing slash (which the page redirects).
-        @resolver.get(f"{CALLS_PAGE_PATH}/?")
+        # HEAD answers as GET does, without the body (link checkers and monitors ask it).
+        @resolver.route(f"{CALLS_PAGE_PATH}/?", method=["GET", "HEAD"])
         def calls_page() -> Response[str]:
             from voip_rooms.calls_page import page  # noqa: PLC0415
 
             event = resolver.current_event
-            return page(event.path, query_parameters(event))
+            return page(event.path, query_parameters(event), event.http_method)
 
-        @resolver.get(f"{CALLS_PAGE_PATH}/assets/<name>")
+        @resolver.route(f"{CALLS_PAGE_PATH}/assets/<name>", method=["GET", "HEAD"])
         def calls_page_asset(name: str) -> Response[str]:
             from voip_rooms.calls_page import asset  # noqa: PLC0415
 
-            return asset(name)
+            return asset(name, resolver.current_event.http_method)
 
     @resolver.not_found
     def not_found(_: NotFoundError) -> Response[str]:
