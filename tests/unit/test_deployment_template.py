@@ -743,6 +743,11 @@ def test_the_calls_page_has_its_rest_routes_load_balancer_path_and_invoke_permis
     output = yaml_parse((ROOT / "template.yaml").read_text())["Outputs"]["CallsPageUrl"]
     assert output["Condition"] == "WithCallsPage"
     assert output["Value"]["Fn::Sub"].endswith("/${StageName}/voip-calls")
+    # Its description is one text for stacks with and without the rule: Rocket.Chat's address only with it.
+    assert output["Description"].startswith("The Calls page through the REST API")
+    assert (
+        "(with AlbListenerArn set, also at /voip-calls on Rocket.Chat's own address" in output["Description"]
+    )
 
 
 def test_the_template_lints_clean_with_the_calls_page_off() -> None:
