@@ -18,7 +18,7 @@ import re
 import subprocess
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -205,6 +205,24 @@ def day_bounds(first: str, last: str) -> dict[str, str]:
     return {"start": instant(first, 0, 0, 0, 0), "end": instant(last, 23, 59, 59, 999_000)}
 
 
+# Requests of the page to the API, for route interception.
+def the_api(url: str) -> bool:
+    return "/api/v1/voip/rooms?" in url
+
+
+def a_later_page(url: str) -> bool:
+    return the_api(url) and "after=" in url
+
+
+def holding(held: list[Route]) -> Callable[[Route], None]:
+    """A route handler that keeps each request unanswered in held, until the test answers it."""
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    return hold
+
+
 # --- signing in ---
 
 
@@ -303,9 +321,6 @@ def test_an_unavailable_database_is_a_message_and_try_again_recovers(
 ) -> None:
     rocket_chat_session(context, ADMIN)
     unavailable = {"success": False, "error": "Service temporarily unavailable"}
-
-    def the_api(url: str) -> bool:
-        return "/api/v1/voip/rooms?" in url
 
     def unavailable_database(route: Route) -> None:
         route.fulfill(status=503, content_type="application/json", body=json.dumps(unavailable))
@@ -506,6 +521,45 @@ def test_paging_forward_reaches_every_call_once_and_previous_and_back_return(
     assert shown_ids(shared) == pages[0]
 
 
+def test_the_pager_waits_for_the_page_being_read(base: str, context: BrowserContext, page: Page) -> None:
+    rocket_chat_session(context, ADMIN)
+    held: list[Route] = []
+    page.route(the_api, holding(held))
+    with page.expect_request(lambda request: the_api(request.url)):
+        page.goto(f"{base}/voip-calls")
+
+    # The first page is on its way: every pager button is off, and a click on one does nothing.
+    for name in ("First page", "Previous page", "Next page"):
+        button = page.get_by_role("button", name=name)
+        expect(button).to_be_disabled()
+        button.click(force=True)
+    (first,) = held
+    first.continue_()
+    page.unroute(the_api)
+    settled(page)
+    first_page = api(base, {"sort": DEFAULT_SORT, "count": 50})
+    assert shown_ids(page) == ids(first_page["rooms"])
+    entries = page.evaluate("history.length")
+
+    # A double click on "Next page": the second click comes while page 2 is read, and does nothing.
+    held.clear()
+    page.route(a_later_page, holding(held))
+    next_page = page.get_by_role("button", name="Next page")
+    with page.expect_request(lambda request: a_later_page(request.url)):
+        next_page.click()
+    expect(next_page).to_be_disabled()
+    next_page.click(force=True)
+    (second,) = held
+    second.continue_()
+    page.unroute(a_later_page)
+    settled(page)
+
+    second_page = api(base, {"sort": DEFAULT_SORT, "count": 50, "after": first_page["next"]})
+    assert shown_ids(page) == ids(second_page["rooms"])
+    expect(page.locator("#page-label")).to_have_text("Page 2")
+    assert page.evaluate("history.length") == entries + 1
+
+
 def test_a_view_s_url_is_a_bookmark_and_back_and_forward_step_through_views(
     base: str, context: BrowserContext, page: Page
 ) -> None:
@@ -667,14 +721,7 @@ def test_a_download_shows_its_progress_and_cancel_stops_it_with_no_file(
     rocket_chat_session(context, ADMIN)
     open_page(page, base)
     held: list[Route] = []
-
-    def a_later_page(url: str) -> bool:
-        return "/api/v1/voip/rooms?" in url and "after=" in url
-
-    def hold(route: Route) -> None:
-        held.append(route)  # the second page never answers
-
-    page.route(a_later_page, hold)
+    page.route(a_later_page, holding(held))  # the second page never answers
     downloads: list[Download] = []
 
     def downloaded(download: Download) -> None:

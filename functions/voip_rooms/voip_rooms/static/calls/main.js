@@ -12,6 +12,7 @@ const $ = (id) => document.getElementById(id);
 const headerCells = [...document.querySelectorAll("#calls-table thead th")];
 // The API's largest page: the fewest requests for a download.
 const DOWNLOAD_PAGE_SIZE = 100;
+const PAGER = ["first-page", "previous-page", "next-page"];
 
 const state = {
   session: null,
@@ -110,6 +111,9 @@ async function loadPage() {
   stopLoading();
   const controller = new AbortController();
   state.loading = controller;
+  // Paging goes from the page shown: not while another one loads (a second "Next page" would skip ahead).
+  state.page = null;
+  for (const id of PAGER) $(id).disabled = true;
   $("calls-region").setAttribute("aria-busy", "true");
   $("summary").textContent = "Loading calls…";
   showMessage("");
@@ -179,7 +183,7 @@ function failed(error) {
   $("rows").replaceChildren(messageRow("No calls shown: see the message above."));
   $("summary").textContent = "";
   $("page-label").textContent = "";
-  for (const id of ["first-page", "previous-page", "next-page"]) $(id).disabled = true;
+  for (const id of PAGER) $(id).disabled = true;
   showMessage(explain(error), true);
 }
 
@@ -297,11 +301,13 @@ function sortBy(key) {
 
 $("next-page").addEventListener("click", () => {
   const { position, view, page } = state;
+  if (!page) return; // still loading
   const next = position && { trail: [...position.trail, { after: view.after, shown: position.shown }], shown: position.shown + page.count };
   go({ ...view, after: page.next }, next, state.total);
 });
 
 $("previous-page").addEventListener("click", () => {
+  if (!state.page) return; // still loading
   const { trail } = state.position;
   const before = trail.at(-1);
   go({ ...state.view, after: before.after }, { trail: trail.slice(0, -1), shown: before.shown }, state.total);
