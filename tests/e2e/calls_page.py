@@ -30,6 +30,7 @@ from playwright.sync_api import (
     BrowserContext,
     Dialog,
     Download,
+    Locator,
     Page,
     Route,
     expect,
@@ -178,6 +179,16 @@ def sign_in_with_form(page: Page, user: tuple[str, str]) -> None:
     settled(page)
 
 
+def pager(page: Page) -> Locator:
+    """The pager above the table (the one below it is alike)."""
+    return page.get_by_role("navigation", name="Pages", exact=True)
+
+
+def expect_page_label(page: Page, text: str) -> None:
+    """Both pagers, above and below the table, say which page this is."""
+    expect(page.locator(".page-label")).to_have_text([text, text])
+
+
 def shown_ids(page: Page) -> list[str]:
     found: list[str] = page.locator("#rows tr[data-room-id]").evaluate_all(
         "rows => rows.map(row => row.dataset.roomId)"
@@ -236,7 +247,8 @@ def test_on_rocket_chat_s_origin_the_page_signs_in_with_the_rocket_chat_session(
     expected = api(base, {"sort": DEFAULT_SORT, "count": 50})
     assert shown_ids(page) == ids(expected["rooms"])
     expect(page.locator("#summary")).to_have_text(f"Calls 1{DASH}50 of {expected['total']}")
-    expect(page.locator("#page-label")).to_have_text("Page 1")
+    pages = -(-expected["total"] // 50)
+    expect_page_label(page, f"Page 1 of {pages}")
     screenshot(page, "table")
 
 
@@ -475,25 +487,28 @@ def test_paging_forward_reaches_every_call_once_and_previous_and_back_return(
     page.get_by_label("Rows per page").select_option("100")
     settled(page)
 
+    walk = ids(api_walk(base, {"sort": DEFAULT_SORT}))
+    count = -(-len(walk) // 100)
+
     pages = [shown_ids(page)]
-    while page.get_by_role("button", name="Next page").is_enabled():
-        page.get_by_role("button", name="Next page").click()
+    while pager(page).get_by_role("button", name="Next page").is_enabled():
+        pager(page).get_by_role("button", name="Next page").click()
         settled(page)
         pages.append(shown_ids(page))
+        # Every page says where it stands among them all.
+        first = (len(pages) - 1) * 100 + 1
+        expect(page.locator("#summary")).to_have_text(
+            f"Calls {first}{DASH}{min(first + 99, len(walk))} of {len(walk)}"
+        )
+        expect_page_label(page, f"Page {len(pages)} of {count}")
         if len(pages) == 2:
             page.evaluate("window.scrollTo(0, 0)")
-            screenshot(page, "page-2")  # the README's picture: demo calls only, a page into the history
-            second_page_url = page.url
-    walk = ids(api_walk(base, {"sort": DEFAULT_SORT}))
+            screenshot(page, "page-2")
 
     assert [room for rows in pages for room in rows] == walk
-    assert len(pages) == -(-len(walk) // 100)
-    expect(page.locator("#summary")).to_have_text(
-        f"Calls {(len(pages) - 1) * 100 + 1}{DASH}{len(walk)} of {len(walk)}"
-    )
-    expect(page.locator("#page-label")).to_have_text(f"Page {len(pages)}")
+    assert len(pages) == count
     # "Previous page" steps back through the cursors kept, and the browser's back and forward too.
-    page.get_by_role("button", name="Previous page").click()
+    pager(page).get_by_role("button", name="Previous page").click()
     settled(page)
     assert shown_ids(page) == pages[-2]
     page.go_back()
@@ -505,20 +520,52 @@ def test_paging_forward_reaches_every_call_once_and_previous_and_back_return(
     page.go_forward()
     settled(page)
     assert shown_ids(page) == pages[-1]
-    page.get_by_role("button", name="First page").click()
+    # A reload keeps the page: its cursor is in the history entry.
+    page.reload()
+    settled(page)
+    assert shown_ids(page) == pages[-1]
+    expect_page_label(page, f"Page {count} of {count}")
+    # The pager below the table does what the one above does.
+    page.get_by_role("navigation", name="Pages, below the calls").get_by_role(
+        "button", name="First page"
+    ).click()
     settled(page)
     assert shown_ids(page) == pages[0]
-    expect(page.get_by_role("button", name="Previous page")).to_be_disabled()
-    # A later page opened from a link: the same rows; where it stands in the walk is not known.
+    expect(pager(page).get_by_role("button", name="Previous page")).to_be_disabled()
+
+
+def test_a_later_page_s_url_holds_no_cursor_and_a_link_to_it_starts_at_the_first_page(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    # Sorted by phone, a cursor holds a caller's phone number: it must stay out of history, bookmarks, links.
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base, "?sort=v.phone")
+    first = api(base, {"sort": {"v.phone": 1}, "count": 50})
+    expect(page.locator("#view-note")).to_be_hidden()  # a link to the first page is the whole view
+
+    pager(page).get_by_role("button", name="Next page").click()
+    settled(page)
+
+    second = api(base, {"sort": {"v.phone": 1}, "count": 50, "after": first["next"]})
+    assert shown_ids(page) == ids(second["rooms"])
+    assert page.url == f"{base}/voip-calls?sort=v.phone&page=2"
+    # Opened elsewhere (a shared link, a bookmark), page 2 has no cursor: the first page, and a word why.
     shared = page.context.new_page()
-    shared.goto(second_page_url)
+    shared.goto(page.url)
     settled(shared)
-    assert shown_ids(shared) == pages[1]
-    expect(shared.locator("#summary")).to_have_text("100 calls on this page")
-    expect(shared.get_by_role("button", name="Previous page")).to_be_disabled()
-    shared.get_by_role("button", name="First page").click()
+    assert shown_ids(shared) == ids(first["rooms"])
+    expect(shared.locator("#view-note")).to_have_text(
+        "This link pointed to page 2 of these calls. Links do not keep a place in the list (it would name "
+        "callers), so the calls start at the first page."
+    )
+    assert shared.url == f"{base}/voip-calls?sort=v.phone"
+    expect_page_label(shared, f"Page 1 of {-(-first['total'] // 50)}")
+    # A link from before cursors left the URL: its cursor is not used either.
+    shared.goto(f"{base}/voip-calls?sort=v.phone&after={first['next']}")
     settled(shared)
-    assert shown_ids(shared) == pages[0]
+    assert shown_ids(shared) == ids(first["rooms"])
+    expect(shared.locator("#view-note")).to_contain_text("This link pointed to a later page of these calls.")
+    assert shared.url == f"{base}/voip-calls?sort=v.phone"
 
 
 def test_the_pager_waits_for_the_page_being_read(base: str, context: BrowserContext, page: Page) -> None:
@@ -528,9 +575,10 @@ def test_the_pager_waits_for_the_page_being_read(base: str, context: BrowserCont
     with page.expect_request(lambda request: the_api(request.url)):
         page.goto(f"{base}/voip-calls")
 
-    # The first page is on its way: every pager button is off, and a click on one does nothing.
-    for name in ("First page", "Previous page", "Next page"):
-        button = page.get_by_role("button", name=name)
+    # The first page is on its way: every pager button (above and below the table) is off, and a click does nothing.
+    buttons = page.locator(".pager button")
+    expect(buttons).to_have_count(6)
+    for button in buttons.all():
         expect(button).to_be_disabled()
         button.click(force=True)
     (first,) = held
@@ -544,7 +592,7 @@ def test_the_pager_waits_for_the_page_being_read(base: str, context: BrowserCont
     # A double click on "Next page": the second click comes while page 2 is read, and does nothing.
     held.clear()
     page.route(a_later_page, holding(held))
-    next_page = page.get_by_role("button", name="Next page")
+    next_page = pager(page).get_by_role("button", name="Next page")
     with page.expect_request(lambda request: a_later_page(request.url)):
         next_page.click()
     expect(next_page).to_be_disabled()
@@ -556,7 +604,7 @@ def test_the_pager_waits_for_the_page_being_read(base: str, context: BrowserCont
 
     second_page = api(base, {"sort": DEFAULT_SORT, "count": 50, "after": first_page["next"]})
     assert shown_ids(page) == ids(second_page["rooms"])
-    expect(page.locator("#page-label")).to_have_text("Page 2")
+    expect_page_label(page, f"Page 2 of {-(-first_page['total'] // 50)}")
     assert page.evaluate("history.length") == entries + 1
 
 
@@ -774,10 +822,10 @@ def test_keyboard_alone_filters_sorts_opens_details_and_pages(
     expect(page.get_by_role("dialog")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_be_hidden()
-    page.get_by_role("button", name="Next page").focus()
+    pager(page).get_by_role("button", name="Next page").focus()
     page.keyboard.press("Enter")
     settled(page)
-    expect(page.locator("#page-label")).to_have_text("Page 2")
+    expect_page_label(page, f"Page 2 of {-(-expected['total'] // 50)}")
 
 
 def test_at_1280_by_800_the_table_fits_and_its_first_rows_show_without_scrolling(

@@ -12,16 +12,21 @@ const $ = (id) => document.getElementById(id);
 const headerCells = [...document.querySelectorAll("#calls-table thead th")];
 // The API's largest page: the fewest requests for a download.
 const DOWNLOAD_PAGE_SIZE = 100;
-const PAGER = ["first-page", "previous-page", "next-page"];
+// The pagers above and below the table, alike: their buttons by what they do, and their labels.
+const pagerButtons = (go) => [...document.querySelectorAll(`.pager button[data-go="${go}"]`)];
+const PAGER_BUTTONS = [...document.querySelectorAll(".pager button")];
+const pageLabels = [...document.querySelectorAll(".pager .page-label")];
+// Where the first page stands: no cursor, no page before it.
+const FIRST_PAGE = Object.freeze({ after: null, trail: [], shown: 0 });
 
 const state = {
   session: null,
   // Whether the caller may list only the calls they served (learned from the API's 403, see fetchPage).
   ownCallsOnly: false,
   view: null,
-  // Where this page stands in the walk from the first page: the pages before it ({after, shown} each, for
-  // "Previous page") and how many rows they held; null when a bookmarked later page was opened directly.
-  position: null,
+  // Where this page stands in the walk from the first page: its cursor (after), the pages before it ({after,
+  // shown} each, for "Previous page") and how many rows they held. Kept in the history entry, never the URL.
+  position: FIRST_PAGE,
   total: null,
   page: null,
   loading: null, // the AbortController of the page being read
@@ -85,9 +90,25 @@ window.addEventListener("storage", (event) => {
 // --- the view in the URL ---
 
 function showLocation() {
-  state.view = viewFromSearch(location.search);
+  const view = viewFromSearch(location.search);
   const saved = history.state ?? {};
-  state.position = state.view.after ? (saved.position ?? null) : { trail: [], shown: 0 };
+  let position = positionOf(saved.position, view.page);
+  showViewNote("");
+  if (!position && view.page !== 1) {
+    // A link (or a bookmark) to a later page: its cursor was never in the URL, so the walk starts again.
+    const which = view.page ? `page ${count(view.page)}` : "a later page";
+    showViewNote(
+      `This link pointed to ${which} of these calls. Links do not keep a place in the list (it would name ` +
+        "callers), so the calls start at the first page.",
+    );
+  }
+  if (!position) {
+    position = FIRST_PAGE;
+    view.page = 1;
+    history.replaceState({ position, total: null }, "", `${location.pathname}${searchFromView(view)}`);
+  }
+  state.view = view;
+  state.position = position;
   state.total = Number.isInteger(saved.total) ? saved.total : null;
   fillFilters(state.view.filters);
   $("page-size").value = String(state.view.count);
@@ -95,10 +116,26 @@ function showLocation() {
   loadPage();
 }
 
+/** The position a history entry kept, if it is the one of this page number. */
+function positionOf(saved, page) {
+  const valid =
+    Array.isArray(saved?.trail) &&
+    Number.isInteger(saved.shown) &&
+    saved.trail.length + 1 === page &&
+    (page === 1 || typeof saved.after === "string");
+  return valid ? saved : null;
+}
+
 /** A new entry in the browser's history: back and forward step through views. */
-function go(view, position = { trail: [], shown: 0 }, total = null) {
-  history.pushState({ position, total }, "", `${location.pathname}${searchFromView(view)}`);
+function go(view, position = FIRST_PAGE, total = null) {
+  const url = `${location.pathname}${searchFromView({ ...view, page: position.trail.length + 1 })}`;
+  history.pushState({ position, total }, "", url);
   showLocation();
+}
+
+function showViewNote(text) {
+  $("view-note").textContent = text;
+  $("view-note").hidden = !text;
 }
 
 window.addEventListener("popstate", () => {
@@ -113,12 +150,12 @@ async function loadPage() {
   state.loading = controller;
   // Paging goes from the page shown: not while another one loads (a second "Next page" would skip ahead).
   state.page = null;
-  for (const id of PAGER) $(id).disabled = true;
+  for (const button of PAGER_BUTTONS) button.disabled = true;
   $("calls-region").setAttribute("aria-busy", "true");
   $("summary").textContent = "Loading calls…";
   showMessage("");
   try {
-    const page = await fetchPage(state.view, {}, controller.signal);
+    const page = await fetchPage(state.view, { after: state.position.after }, controller.signal);
     if (page.total !== null) {
       state.total = page.total; // the first page counts; a cursor page does not
       history.replaceState({ ...(history.state ?? {}), position: state.position, total: page.total }, "");
@@ -182,8 +219,8 @@ function failed(error) {
   state.page = null;
   $("rows").replaceChildren(messageRow("No calls shown: see the message above."));
   $("summary").textContent = "";
-  $("page-label").textContent = "";
-  for (const id of PAGER) $(id).disabled = true;
+  for (const label of pageLabels) label.textContent = "";
+  for (const button of PAGER_BUTTONS) button.disabled = true;
   showMessage(explain(error), true);
 }
 
@@ -200,19 +237,18 @@ function showPage(page) {
   renderRows($("rows"), page.rooms, (room, button) => showDetails($("details"), room, button));
   if (!page.rooms.length) $("rows").replaceChildren(messageRow("No calls match these filters."));
   learnOptions(page.rooms);
-  const { position } = state;
-  const of = state.total !== null ? ` of ${count(state.total)}` : "";
+  const { position, total } = state;
+  const of = total !== null ? ` of ${count(total)}` : "";
   if (!page.rooms.length) {
-    $("summary").textContent = position?.shown ? `No more calls${of}.` : "No calls match these filters.";
-  } else if (position) {
-    $("summary").textContent = `Calls ${count(position.shown + 1)}–${count(position.shown + page.count)}${of}`;
+    $("summary").textContent = position.shown ? `No more calls${of}.` : "No calls match these filters.";
   } else {
-    $("summary").textContent = `${count(page.count)} calls on this page${of}`;
+    $("summary").textContent = `Calls ${count(position.shown + 1)}–${count(position.shown + page.count)}${of}`;
   }
-  $("page-label").textContent = position ? `Page ${position.trail.length + 1}` : "";
-  $("first-page").disabled = !state.view.after;
-  $("previous-page").disabled = !position?.trail.length;
-  $("next-page").disabled = !page.next;
+  const pages = total ? ` of ${count(Math.max(Math.ceil(total / state.view.count), position.trail.length + 1))}` : "";
+  for (const label of pageLabels) label.textContent = `Page ${count(position.trail.length + 1)}${pages}`;
+  for (const button of pagerButtons("first")) button.disabled = !position.after;
+  for (const button of pagerButtons("previous")) button.disabled = !position.trail.length;
+  for (const button of pagerButtons("next")) button.disabled = !page.next;
 }
 
 function messageRow(text) {
@@ -279,7 +315,7 @@ function formFilters() {
 
 $("filters").addEventListener("submit", (event) => {
   event.preventDefault();
-  go({ ...state.view, filters: formFilters(), after: null });
+  go({ ...state.view, filters: formFilters() });
 });
 
 // A choice in a list applies at once; text and dates apply with Enter or "Apply filters".
@@ -287,33 +323,33 @@ for (const select of $("filters").querySelectorAll("select")) {
   select.addEventListener("change", () => $("filters").requestSubmit());
 }
 
-$("clear-filters").addEventListener("click", () => go({ ...state.view, filters: emptyFilters(), after: null }));
+$("clear-filters").addEventListener("click", () => go({ ...state.view, filters: emptyFilters() }));
 
 $("page-size").addEventListener("change", (event) => {
-  go({ ...state.view, count: Number(event.currentTarget.value), after: null });
+  go({ ...state.view, count: Number(event.currentTarget.value) });
 });
 
 function sortBy(key) {
   const { sort } = state.view;
   const descending = sort.key === key ? !sort.descending : false;
-  go({ ...state.view, sort: { key, descending }, after: null });
+  go({ ...state.view, sort: { key, descending } });
 }
 
-$("next-page").addEventListener("click", () => {
-  const { position, view, page } = state;
-  if (!page) return; // still loading
-  const next = position && { trail: [...position.trail, { after: view.after, shown: position.shown }], shown: position.shown + page.count };
-  go({ ...view, after: page.next }, next, state.total);
-});
+const PAGING = {
+  first: () => FIRST_PAGE,
+  previous: ({ trail }) => {
+    const before = trail.at(-1);
+    return { after: before.after, trail: trail.slice(0, -1), shown: before.shown };
+  },
+  next: ({ after, trail, shown }, page) => ({ after: page.next, trail: [...trail, { after, shown }], shown: shown + page.count }),
+};
 
-$("previous-page").addEventListener("click", () => {
-  if (!state.page) return; // still loading
-  const { trail } = state.position;
-  const before = trail.at(-1);
-  go({ ...state.view, after: before.after }, { trail: trail.slice(0, -1), shown: before.shown }, state.total);
-});
-
-$("first-page").addEventListener("click", () => go({ ...state.view, after: null }));
+for (const button of PAGER_BUTTONS) {
+  button.addEventListener("click", () => {
+    if (!state.page) return; // still loading
+    go(state.view, PAGING[button.dataset.go](state.position, state.page), state.total);
+  });
+}
 
 $("details-close").addEventListener("click", () => $("details").close());
 

@@ -1,5 +1,8 @@
-// What the table shows (filters, order, page size, page) as the page's URL holds it, and as the API asks it.
-// The URL is the view: bookmarks and shared links open the same view; back and forward step through views.
+// What the table shows (filters, order, page size, page number) as the page's URL holds it, and as the API
+// asks it. The URL is the view: bookmarks and shared links open the same view; back and forward step through
+// views. The cursor of a later page is never in the URL: it holds the sort values of the row before it (a
+// caller's phone number or name), which would land in history, bookmarks and shared links. The page keeps it in
+// the browser's history entry instead (history.state), which a reload, back and forward keep, and a link not.
 
 export const SORTABLE = ["fname", "v.phone", "queue", "ts", "callDuration", "callWaitingTime", "direction", "closedAt"];
 export const PAGE_SIZES = [25, 50, 100];
@@ -32,11 +35,14 @@ export function viewFromSearch(search) {
   const key = sortText.replace(/^-/, "");
   const sort = SORTABLE.includes(key) ? { key, descending: sortText.startsWith("-") } : DEFAULT_SORT;
   const count = Number(params.get("count"));
+  const page = Number(params.get("page"));
+  // A link from before cursors left the URL names a later page by its cursor ("after"): its number is unknown.
+  const otherwise = params.has("after") ? null : 1;
   return {
     filters,
     sort,
     count: PAGE_SIZES.includes(count) ? count : DEFAULT_COUNT,
-    after: params.get("after") || null,
+    page: Number.isSafeInteger(page) && page > 1 ? page : otherwise,
   };
 }
 
@@ -50,13 +56,16 @@ export function searchFromView(view) {
     params.set("sort", `${view.sort.descending ? "-" : ""}${view.sort.key}`);
   }
   if (view.count !== DEFAULT_COUNT) params.set("count", String(view.count));
-  if (view.after) params.set("after", view.after);
+  if (view.page > 1) params.set("page", String(view.page));
   const text = params.toString();
   return text ? `?${text}` : "";
 }
 
-/** The API's parameters for a view. ownId: the caller's id, when they may list only their own calls. */
-export function apiParams(view, { ownId = null, after = view.after, count = view.count } = {}) {
+/**
+ * The API's parameters for a view. ownId: the caller's id, when they may list only their own calls; after: the
+ * cursor of the page wanted (none: the first).
+ */
+export function apiParams(view, { ownId = null, after = null, count = view.count } = {}) {
   const { filters } = view;
   const params = new URLSearchParams();
   for (const name of TEXT_FILTERS) if (filters[name]) params.set(name, filters[name]);
