@@ -326,6 +326,8 @@ def test_a_user_without_the_permissions_gets_a_message_not_a_blank_table(base: s
     expect(page.locator("#message")).to_contain_text("Your Rocket.Chat roles do not allow viewing calls.")
     expect(page.locator("#rows")).to_have_text("No calls shown: see the message above.")
     expect(page.locator("#scope-note")).to_be_hidden()
+    # Asking again would be refused again: nothing offers it.
+    expect(page.get_by_role("button", name="Try again")).to_have_count(0)
 
 
 def test_an_unavailable_database_is_a_message_and_try_again_recovers(
@@ -351,6 +353,38 @@ def test_an_unavailable_database_is_a_message_and_try_again_recovers(
 
     expect(page.locator("#message")).to_have_text("")
     assert len(shown_ids(page)) == 50
+
+
+def test_a_cursor_the_api_no_longer_reads_leads_to_the_first_page_of_the_view(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base, "?queue=sales")
+    pager(page).get_by_role("button", name="Next page").click()
+    settled(page)
+    # The cursor kept in the history entry is one this server no longer reads (as after a deploy that
+    # changed cursors): the reload asks for it, and the API refuses it (400, naming "after").
+    page.evaluate(
+        "history.replaceState({...history.state,"
+        " position: {...history.state.position, after: 'c3RhbGU'}}, '')"
+    )
+    page.reload()
+    settled(page)
+
+    expect(page.locator("#message")).to_have_text(
+        "This page's place in the list is no longer valid (the server may have been updated since). "
+        "Start again from the first page of these calls."
+    )
+    expect(page.get_by_role("button", name="Try again")).to_have_count(0)
+    expect(pager(page).get_by_role("button", name="First page")).to_be_enabled()
+    screenshot(page, "stale-cursor")
+    page.get_by_role("button", name="Go to the first page").click()
+    settled(page)
+
+    expected = api(base, {"queue": "sales", "sort": DEFAULT_SORT, "count": 50})
+    assert shown_ids(page) == ids(expected["rooms"])
+    assert search_params(page) == {"queue": ["sales"]}
+    expect(page.locator("#message")).to_have_text("")
 
 
 def test_an_agent_sees_only_the_calls_they_served(base: str, page: Page) -> None:
@@ -575,7 +609,7 @@ def test_the_pager_waits_for_the_page_being_read(base: str, context: BrowserCont
     with page.expect_request(lambda request: the_api(request.url)):
         page.goto(f"{base}/voip-calls")
 
-    # The first page is on its way: every pager button (above and below the table) is off, and a click does nothing.
+    # The first page is on its way: every pager button (above and below the table) is off; clicks do nothing.
     buttons = page.locator(".pager button")
     expect(buttons).to_have_count(6)
     for button in buttons.all():

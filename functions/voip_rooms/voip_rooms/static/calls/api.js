@@ -10,6 +10,16 @@ export class ApiError extends Error {
     this.status = status; // 0: no answer at all
     this.body = body;
   }
+
+  /** A 400 refusing the cursor of a later page ("after"): one this deployment no longer reads. */
+  get staleCursor() {
+    return this.status === 400 && /^Invalid "after" parameter/.test(this.body?.error ?? "");
+  }
+
+  /** Whether asking again unchanged can help: not for a refused request (400, 403) or a failed sign-in (401). */
+  get passing() {
+    return this.status === 0 || this.status === 429 || this.status >= 500;
+  }
 }
 
 /** One page of rooms; an ApiError for any answer but a successful one. */

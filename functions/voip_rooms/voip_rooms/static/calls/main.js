@@ -31,6 +31,7 @@ const state = {
   page: null,
   loading: null, // the AbortController of the page being read
   download: null, // the AbortController of the download in progress
+  messageAction: null, // what the button beside the message does
   agents: new Map(), // agent id → username, as met in the pages read, for the agent filter's suggestions
   queues: new Set(),
 };
@@ -221,15 +222,29 @@ function failed(error) {
   $("summary").textContent = "";
   for (const label of pageLabels) label.textContent = "";
   for (const button of PAGER_BUTTONS) button.disabled = true;
-  showMessage(explain(error), true);
+  // From a later page, the first page of the view is always a way on.
+  for (const button of pagerButtons("first")) button.disabled = !state.position.after;
+  if (error.staleCursor) {
+    showMessage(
+      "This page's place in the list is no longer valid (the server may have been updated since). " +
+        "Start again from the first page of these calls.",
+      { label: "Go to the first page", run: () => go(state.view, FIRST_PAGE, state.total) },
+    );
+  } else {
+    // Asking again helps with an outage or a busy server, never with a request refused (400, 403).
+    showMessage(explain(error), error.passing ? { label: "Try again", run: loadPage } : null);
+  }
 }
 
-function showMessage(text, canRetry = false) {
+/** The message above the table, and the one thing to do about it (a button), if any. */
+function showMessage(text, action = null) {
   $("message").textContent = text;
-  $("retry").hidden = !canRetry;
+  $("message-action").hidden = !action;
+  $("message-action").textContent = action?.label ?? "";
+  state.messageAction = action?.run ?? null;
 }
 
-$("retry").addEventListener("click", () => loadPage());
+$("message-action").addEventListener("click", () => state.messageAction?.());
 
 // --- showing a page ---
 
@@ -346,7 +361,7 @@ const PAGING = {
 
 for (const button of PAGER_BUTTONS) {
   button.addEventListener("click", () => {
-    if (!state.page) return; // still loading
+    if (state.loading) return; // "Next page" is on only with a page shown, "First page" after a failed one too
     go(state.view, PAGING[button.dataset.go](state.position, state.page), state.total);
   });
 }
