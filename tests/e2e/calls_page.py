@@ -355,6 +355,29 @@ def test_an_unavailable_database_is_a_message_and_try_again_recovers(
     assert len(shown_ids(page)) == 50
 
 
+REFUSED_VIEWS = [
+    (
+        "?roomName=" + "x" * 257,
+        'Invalid "Name" filter: expected 1 to 256 characters, no NUL or lone surrogate.',
+    ),
+    (
+        "?" + "&".join(f"tags=t{n}" for n in range(101)),
+        'Invalid "Tags" filter: at most 100 items are expected.',
+    ),
+]
+
+
+@pytest.mark.parametrize(("search", "reason"), REFUSED_VIEWS, ids=["long name", "many tags"])
+def test_a_refused_filter_is_named_by_its_label_on_the_page(
+    base: str, context: BrowserContext, page: Page, search: str, reason: str
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base, search)
+
+    expect(page.locator("#message")).to_have_text(f"The server refused these filters: {reason}")
+    expect(page.get_by_role("button", name="Try again")).to_have_count(0)
+
+
 def test_a_cursor_the_api_no_longer_reads_leads_to_the_first_page_of_the_view(
     base: str, context: BrowserContext, page: Page
 ) -> None:

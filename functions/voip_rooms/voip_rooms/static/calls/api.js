@@ -2,6 +2,25 @@
 // and prefix. The credentials travel only here, in the headers, never in a URL or a cookie.
 
 const ROOMS_URL = "api/v1/voip/rooms";
+// The API's parameter names in its messages, as the page's own labels name them.
+const LABELS = {
+  roomName: "Name",
+  agents: "Agents",
+  open: "Status",
+  Open: "Status",
+  direction: "Direction",
+  queue: "Queue",
+  tags: "Tags",
+  visitorId: "Visitor ID",
+  createdAt: "Started",
+  "createdAt.start": "Started from",
+  "createdAt.end": "Started to",
+  closedAt: "Closed",
+  "closedAt.start": "Closed from",
+  "closedAt.end": "Closed to",
+};
+// 'The "createdAt.start" query parameter', 'Invalid "tags[3]" parameter': a parameter the message names.
+const NAMED_PARAMETER = /"([\w.]+)(?:\[\d+\])?" (?:query )?parameter/g;
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -66,7 +85,10 @@ export function explain(error) {
   }
 }
 
+/** The API's message in the page's words: its parameters by the labels on the screen. */
 function reasonOf(body) {
   const text = typeof body?.error === "string" ? body.error : "the request was not valid.";
-  return text.replace(/\s*\[[\w-]+\]$/, ""); // the error type in brackets is for programs
+  return text
+    .replace(/\s*\[[\w-]+\]$/, "") // the error type in brackets is for programs
+    .replace(NAMED_PARAMETER, (named, name) => (LABELS[name] ? `"${LABELS[name]}" filter` : named));
 }
