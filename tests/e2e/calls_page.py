@@ -423,8 +423,8 @@ def test_an_agent_sees_only_the_calls_they_served(base: str, page: Page) -> None
     expect(page.locator("#scope-note")).to_have_text(
         "You see the calls you served: your Rocket.Chat role does not show other agents' calls."
     )
-    expect(page.get_by_label("Agent IDs")).to_be_disabled()
-    expect(page.get_by_label("Agent IDs")).to_have_value(AGENT[0])
+    expect(page.get_by_label("Agents")).to_be_disabled()
+    expect(page.get_by_label("Agents")).to_have_value("faria.masood")  # their username, as the rows show it
     # Other filters still apply, within the agent's own calls.
     page.get_by_label("Status").select_option("false")
     settled(page)
@@ -438,7 +438,7 @@ def test_an_agent_sees_only_the_calls_they_served(base: str, page: Page) -> None
 
 FILTERS = [
     ("Name", "olga", {"roomName": "olga"}),
-    ("Agent IDs", "demo-agent-2, demo-agent-4", {"agents": ["demo-agent-2", "demo-agent-4"]}),
+    ("Agents", "demo-agent-2, demo-agent-4", {"agents": ["demo-agent-2", "demo-agent-4"]}),
     ("Status", "false", {"open": "false"}),
     ("Status", "true", {"open": "true"}),
     ("Direction", "outbound", {"direction": "outbound"}),
@@ -475,6 +475,44 @@ def test_each_filter_shows_the_rows_the_api_answers_and_lives_in_the_url(
     url_params = search_params(page)
     for name, wanted in params.items():
         assert url_params[name] == (wanted if isinstance(wanted, list) else [wanted])
+
+
+def test_the_agent_filter_takes_the_username_the_agent_column_shows(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base)
+    # The agents of the calls read so far are suggested by username, their ID beside it.
+    suggested = page.locator("#agent-options option").evaluate_all("os => os.map(o => [o.value, o.label])")
+    assert ["li.agent", "demo-agent-3"] in suggested
+    field = page.get_by_label("Agents")
+
+    field.fill("li.agent")
+    field.press("Enter")
+    settled(page)
+
+    expected = api(base, {"agents": "demo-agent-3", "sort": DEFAULT_SORT, "count": 50})
+    assert expected["rooms"]
+    assert shown_ids(page) == ids(expected["rooms"])
+    assert search_params(page)["agents"] == ["demo-agent-3"]  # the link holds the ID, which never changes
+    expect(field).to_have_value("li.agent")
+    expect(page.locator("#agents-note")).to_be_hidden()
+    # A link with the ID, in a new tab: the field names the agent once their calls are read.
+    shared = page.context.new_page()
+    open_page(shared, base, "?agents=demo-agent-3")
+    expect(shared.get_by_label("Agents")).to_have_value("li.agent")
+
+    # A name that is no agent's: the page says so, rather than a bare "No calls".
+    field.fill("li.agnet")
+    field.press("Enter")
+    settled(page)
+
+    expect(page.locator("#rows")).to_have_text("No calls match these filters.")
+    expect(page.locator("#agents-note")).to_have_text(
+        '"li.agnet" is neither the username nor the ID of an agent in the calls seen here. Type an agent\'s '
+        'username as the Agent column shows it, or their ID (in a call\'s details: "Agent ID").'
+    )
+    screenshot(page, "unknown-agent")
 
 
 @pytest.mark.parametrize("case", DATE_FILTERS, ids=[f[0] for f in DATE_FILTERS])
@@ -918,7 +956,7 @@ def test_on_a_narrow_window_only_the_table_scrolls_sideways_and_the_controls_sta
         page.get_by_text("Filters", exact=True).click()
         name, agents = (
             page.get_by_label("Name", exact=True).bounding_box(),
-            page.get_by_label("Agent IDs").bounding_box(),
+            page.get_by_label("Agents").bounding_box(),
         )
         assert name is not None
         assert agents is not None

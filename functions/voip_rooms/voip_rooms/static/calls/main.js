@@ -1,5 +1,6 @@
 // The Calls page: signs in, shows the view the URL describes, and moves between views through history.
 
+import { Agents } from "./agents.js";
 import { ApiError, explain, fetchRooms } from "./api.js";
 import { showDetails } from "./details.js";
 import { CsvFile, JsonLinesFile, walk } from "./export.js";
@@ -32,7 +33,7 @@ const state = {
   loading: null, // the AbortController of the page being read
   download: null, // the AbortController of the download in progress
   messageAction: null, // what the button beside the message does
-  agents: new Map(), // agent id → username, as met in the pages read, for the agent filter's suggestions
+  agents: new Agents(), // the agents met in the pages read: the agent filter takes their usernames too
   queues: new Set(),
 };
 
@@ -42,6 +43,11 @@ function start() {
   stopLoading();
   state.session = currentSession();
   state.ownCallsOnly = false;
+  // What one user's calls showed of agents and queues is not suggested to the next.
+  state.agents = new Agents();
+  state.queues = new Set();
+  $("agent-options").replaceChildren();
+  $("queue-options").replaceChildren();
   $("loading-page").hidden = true;
   if (!state.session) {
     showSignIn("");
@@ -155,6 +161,7 @@ async function loadPage() {
   $("calls-region").setAttribute("aria-busy", "true");
   $("summary").textContent = "Loading calls…";
   showMessage("");
+  showUnmetAgents([]);
   try {
     const page = await fetchPage(state.view, { after: state.position.after }, controller.signal);
     if (page.total !== null) {
@@ -252,6 +259,7 @@ function showPage(page) {
   renderRows($("rows"), page.rooms, (room, button) => showDetails($("details"), room, button));
   if (!page.rooms.length) $("rows").replaceChildren(messageRow("No calls match these filters."));
   learnOptions(page.rooms);
+  showUnmetAgents(state.ownCallsOnly ? [] : state.agents.unmet(state.view.filters.agents));
   const { position, total } = state;
   const of = total !== null ? ` of ${count(total)}` : "";
   if (!page.rooms.length) {
@@ -277,24 +285,43 @@ function messageRow(text) {
 }
 
 function learnOptions(rooms) {
+  const field = $("f-agents");
+  // The field as the view fills it, unless someone is changing it: its agents by name once they are met.
+  const untouched = field.value === agentsText();
+  state.agents.learn(rooms);
+  if (untouched) field.value = agentsText();
   for (const room of rooms) {
-    if (typeof room.servedBy?._id === "string") state.agents.set(room.servedBy._id, room.servedBy.username ?? "");
     if (typeof room.queue === "string" && room.queue) state.queues.add(room.queue);
   }
-  $("agent-options").replaceChildren(
-    ...[...state.agents].sort().map(([id, username]) => option(id, username)),
-  );
+  $("agent-options").replaceChildren(...state.agents.suggestions().map(([value, id]) => option(value, id)));
   $("queue-options").replaceChildren(...[...state.queues].sort().map((queue) => option(queue, "")));
+}
+
+/** The agent filter's text for the view: its agents (an agent's own id when they see only their calls). */
+function agentsText() {
+  const ids = state.ownCallsOnly ? [state.session.userId] : (state.view?.filters.agents ?? []);
+  return state.agents.names(ids).join(", ");
+}
+
+/** The agent filter is sent as typed when it names no agent met: say so, rather than a bare "No calls". */
+function showUnmetAgents(unmet) {
+  const quoted = unmet.map((entry) => `"${entry}"`).join(", ");
+  $("agents-note").hidden = !unmet.length;
+  $("agents-note").textContent = !unmet.length
+    ? ""
+    : `${quoted} ${unmet.length > 1 ? "are neither usernames nor IDs" : "is neither the username nor the ID"} of ` +
+      "an agent in the calls seen here. Type an agent's username as the Agent column shows it, or their ID " +
+      '(in a call\'s details: "Agent ID").';
 }
 
 function option(value, label) {
   const element = document.createElement("option");
   element.value = value;
-  if (label) element.label = label;
+  if (label && label !== value) element.label = label;
   return element;
 }
 
-/** An agent may list only their own calls: the agent filter then holds their id, and cannot change. */
+/** An agent may list only their own calls: the agent filter then holds them (by username once met), locked. */
 function showScope() {
   const own = state.ownCallsOnly;
   $("scope-note").hidden = !own;
@@ -302,7 +329,7 @@ function showScope() {
     ? "You see the calls you served: your Rocket.Chat role does not show other agents' calls."
     : "";
   $("f-agents").disabled = own;
-  if (own) $("f-agents").value = state.session.userId;
+  $("f-agents").value = agentsText();
 }
 
 // --- moving between views ---
@@ -310,9 +337,9 @@ function showScope() {
 function fillFilters(filters) {
   const form = $("filters");
   for (const [name, value] of Object.entries(filters)) {
-    const field = form.elements[name];
-    if (field && !field.disabled) field.value = Array.isArray(value) ? value.join(", ") : value;
+    form.elements[name].value = Array.isArray(value) ? value.join(", ") : value;
   }
+  form.elements.agents.value = agentsText();
   const active = Object.values(filters).filter((value) => value.length).length;
   $("filters-summary").textContent = active ? `Filters (${active} in use)` : "Filters";
 }
@@ -324,7 +351,8 @@ function formFilters() {
     const value = form.elements[name].value.trim();
     filters[name] = Array.isArray(filters[name]) ? splitList(value) : value;
   }
-  if (state.ownCallsOnly) filters.agents = state.view.filters.agents; // the field shows the own id only
+  // Usernames as the IDs the API filters by; an agent who sees only their calls cannot change the field.
+  filters.agents = state.ownCallsOnly ? state.view.filters.agents : state.agents.ids(filters.agents);
   return filters;
 }
 
