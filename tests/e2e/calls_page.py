@@ -663,6 +663,35 @@ def test_a_later_page_s_url_holds_no_cursor_and_a_link_to_it_starts_at_the_first
     assert shared.url == f"{base}/voip-calls?sort=v.phone"
 
 
+def test_a_filter_typed_but_not_applied_is_kept_and_called_so_across_paging(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base)
+    name = page.get_by_label("Name", exact=True)
+    edited = page.locator("#filters-edited")
+    expect(edited).to_be_hidden()
+
+    name.fill("olga")
+    expect(edited).to_have_text(
+        'The filters you changed are not applied yet: press Enter in a field, or "Apply filters".'
+    )
+    pager(page).get_by_role("button", name="Next page").click()
+    settled(page)
+
+    # The page shown is the view's (unfiltered) page 2; the text typed is still there, still called unapplied.
+    first = api(base, {"sort": DEFAULT_SORT, "count": 50})
+    assert shown_ids(page) == ids(
+        api(base, {"sort": DEFAULT_SORT, "count": 50, "after": first["next"]})["rooms"]
+    )
+    expect(name).to_have_value("olga")
+    expect(edited).to_be_visible()
+    name.press("Enter")
+    settled(page)
+    assert shown_ids(page) == ids(api(base, {"roomName": "olga", "sort": DEFAULT_SORT, "count": 50})["rooms"])
+    expect(edited).to_be_hidden()
+
+
 def test_the_pager_waits_for_the_page_being_read(base: str, context: BrowserContext, page: Page) -> None:
     rocket_chat_session(context, ADMIN)
     held: list[Route] = []

@@ -114,10 +114,13 @@ function showLocation() {
     view.page = 1;
     history.replaceState({ position, total: null }, "", `${location.pathname}${searchFromView(view)}`);
   }
+  // Filters typed but not applied stay in the form while the view's filters stay (paging, sorting).
+  const keepEdits = state.view !== null && sameFilters(view.filters, state.view.filters) && filtersEdited();
   state.view = view;
   state.position = position;
   state.total = Number.isInteger(saved.total) ? saved.total : null;
-  fillFilters(state.view.filters);
+  if (!keepEdits) fillFilters(state.view.filters);
+  showFiltersEdited();
   $("page-size").value = String(state.view.count);
   renderSortHeaders(headerCells, state.view.sort, sortBy);
   loadPage();
@@ -344,6 +347,19 @@ function fillFilters(filters) {
   $("filters-summary").textContent = active ? `Filters (${active} in use)` : "Filters";
 }
 
+function sameFilters(one, other) {
+  return JSON.stringify(one) === JSON.stringify(other);
+}
+
+function filtersEdited() {
+  return !sameFilters(formFilters(), state.view.filters);
+}
+
+/** Text typed into a filter applies with Enter or "Apply filters": until then, the page says it is not applied. */
+function showFiltersEdited() {
+  $("filters-edited").hidden = !filtersEdited();
+}
+
 function formFilters() {
   const form = $("filters");
   const filters = emptyFilters();
@@ -365,6 +381,7 @@ $("filters").addEventListener("submit", (event) => {
 for (const select of $("filters").querySelectorAll("select")) {
   select.addEventListener("change", () => $("filters").requestSubmit());
 }
+$("filters").addEventListener("input", showFiltersEdited);
 
 $("clear-filters").addEventListener("click", () => go({ ...state.view, filters: emptyFilters() }));
 
