@@ -918,6 +918,120 @@ def test_a_download_shows_its_progress_and_cancel_stops_it_with_no_file(
     page.unroute(a_later_page)
 
 
+def api_error(route: Route, status: int, body: dict[str, Any], retry_after: str | None = None) -> None:
+    """Answer a request of the page as the API (or its gateway) answers an error."""
+    headers = {"Retry-After": retry_after} if retry_after is not None else {}
+    route.fulfill(status=status, headers=headers, content_type="application/json", body=json.dumps(body))
+
+
+BUSY = (429, {"success": False, "error": "Too many requests"})
+UNAVAILABLE = (503, {"success": False, "error": "Service temporarily unavailable"})
+
+
+def test_a_download_waits_out_a_throttled_or_unavailable_api_and_completes(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base)
+    # Page 2 of the walk is answered 429, then 503 (each asking to wait 0 s), then as the API answers it.
+    passing_errors = iter([BUSY, UNAVAILABLE])
+    asked: list[str] = []
+
+    def flaky(route: Route) -> None:
+        asked.append(route.request.url)
+        error = next(passing_errors, None) if "after=" in route.request.url else None
+        if error:
+            api_error(route, *error, retry_after="0")
+        else:
+            route.continue_()
+
+    page.route(the_api, flaky)
+
+    text = _download(page, "Download JSON Lines")
+
+    walk = api_walk(base, {"sort": DEFAULT_SORT})
+    assert [json.loads(line) for line in text.splitlines()] == walk
+    expect(page.locator("#download-text")).to_have_text(f"Downloaded {len(walk)} calls as JSON Lines.")
+    assert len(asked) == -(-len(walk) // 100) + 2  # page 2 asked three times
+    assert asked[1] == asked[2] == asked[3]
+
+
+def test_a_download_steps_over_a_call_too_large_for_one_answer_and_says_so(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base)
+    first = api(base, {"sort": DEFAULT_SORT, "count": 100})
+    # The API's answer when the first room of page 2 alone is larger than one answer may be: its "next" steps
+    # over that room (as the API's own cursor after it does).
+    over_it = api(base, {"sort": DEFAULT_SORT, "count": 1, "after": first["next"]})["next"]
+    too_large = {
+        "success": False,
+        "error": "The first room of this page is larger than one answer may be (6000000 bytes). "
+        "[error-room-too-large]",
+        "errorType": "error-room-too-large",
+        "next": over_it,
+    }
+
+    def page_2_too_large(route: Route) -> None:
+        if f"after={first['next']}" in route.request.url:
+            api_error(route, 400, too_large)
+        else:
+            route.continue_()
+
+    page.route(the_api, page_2_too_large)
+
+    text = _download(page, "Download JSON Lines")
+
+    walk = api_walk(base, {"sort": DEFAULT_SORT})
+    assert [json.loads(line) for line in text.splitlines()] == walk[:100] + walk[101:]
+    expect(page.locator("#download-text")).to_have_text(
+        f"Downloaded {len(walk) - 1} calls as JSON Lines. 1 call was left out, too large for one answer: "
+        "number 101 in this order."
+    )
+
+
+def test_a_download_that_stops_offers_the_calls_received_and_goes_on_from_there(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base)
+    first = api(base, {"sort": DEFAULT_SORT, "count": 100})
+    second = api(base, {"sort": DEFAULT_SORT, "count": 100, "after": first["next"]})
+    page_3: list[str] = []
+
+    def page_3_unavailable(route: Route) -> None:
+        if f"after={second['next']}" in route.request.url:
+            page_3.append(route.request.url)
+            api_error(route, *UNAVAILABLE, retry_after="0")
+        else:
+            route.continue_()
+
+    page.route(the_api, page_3_unavailable)
+    page.get_by_role("button", name="Download CSV").click()
+
+    total = first["total"]
+    expect(page.locator("#download-text")).to_have_text(
+        f"The download stopped after 200 of {total} calls: The call history is temporarily unavailable: the "
+        "database did not answer. Try again in a moment."
+    )
+    assert len(page_3) == 5  # asked five times in all, then given up
+    screenshot(page, "download-stopped")
+    with page.expect_download() as saved:
+        page.get_by_role("button", name="Save the 200 calls received").click()
+    assert re.fullmatch(rf"calls-[\dT-]+-partial-200-of-{total}\.csv", saved.value.suggested_filename)
+    partial = Path(saved.value.path()).read_text(encoding="utf-8").removeprefix("\ufeff")
+    walk = ids(api_walk(base, {"sort": DEFAULT_SORT}))
+    assert [row["_id"] for row in csv.DictReader(io.StringIO(partial))] == walk[:200]
+
+    # The database is back: the download goes on from page 3, into the same file.
+    page.unroute(the_api)
+    text = _download(page, "Continue the download")
+
+    assert [row["_id"] for row in csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))] == walk
+    expect(page.locator("#download-text")).to_have_text(f"Downloaded {len(walk)} calls as CSV.")
+
+
 # --- a tool people use all day ---
 
 

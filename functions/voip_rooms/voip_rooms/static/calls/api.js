@@ -23,16 +23,22 @@ const LABELS = {
 const NAMED_PARAMETER = /"([\w.]+)(?:\[\d+\])?" (?:query )?parameter/g;
 
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter = null) {
     super(`status ${status}`);
     this.name = "ApiError";
     this.status = status; // 0: no answer at all
     this.body = body;
+    this.retryAfter = retryAfter; // milliseconds the answer asked to wait (Retry-After), or null
   }
 
   /** A 400 refusing the cursor of a later page ("after"): one this deployment no longer reads. */
   get staleCursor() {
     return this.status === 400 && /^Invalid "after" parameter/.test(this.body?.error ?? "");
+  }
+
+  /** A 400 for a room alone too large for one answer; body.next steps over it. */
+  get roomTooLarge() {
+    return this.status === 400 && this.body?.errorType === "error-room-too-large" && typeof this.body.next === "string";
   }
 
   /** Whether asking again unchanged can help: not for a refused request (400, 403) or a failed sign-in (401). */
@@ -59,7 +65,16 @@ export async function fetchRooms(session, params, signal) {
   // A load balancer's or gateway's own error page is not JSON: the status alone then says what happened.
   const body = await response.json().catch(() => null);
   if (response.ok && body?.success === true) return body;
-  throw new ApiError(response.status, body);
+  throw new ApiError(response.status, body, retryAfter(response.headers.get("Retry-After")));
+}
+
+/** Retry-After as milliseconds from now: a number of seconds, or an HTTP date; null when absent or unreadable. */
+function retryAfter(value) {
+  if (value === null || value.trim() === "") return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
 }
 
 /** What a failed request means to the person looking at the page. */

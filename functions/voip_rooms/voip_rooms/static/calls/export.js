@@ -2,6 +2,14 @@
 // page's next), page by page into a file, as CSV for spreadsheets or as JSON Lines (the rooms as the API
 // returns them, one per line).
 
+import { ApiError } from "./api.js";
+
+// Attempts at one page in all, while the answers are passing errors (no answer, 429, 5xx).
+export const MAX_ATTEMPTS = 5;
+// The pause before the second attempt when the answer names none (Retry-After), doubled before each next one.
+const FIRST_PAUSE_MS = 1000;
+const LONGEST_PAUSE_MS = 30_000;
+
 // Columns every CSV starts with, in this order; any other field a room holds follows, as first met.
 const LEADING_COLUMNS = [
   "_id", "fname", "name", "v.phone", "v._id", "v.username", "servedBy._id", "servedBy.username",
@@ -12,16 +20,58 @@ const LEADING_COLUMNS = [
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
- * Reads every page, from the first, and hands each to onPage(body). fetchPage(after, signal) asks for one
- * page; signal (an AbortController's) stops the walk between or during pages.
+ * Reads every page from position.after on (null: the first page), hands each to onPage(body), and keeps
+ * position.after at the page still to read, so that a walk that stopped can go on from there; position.done
+ * once the last page is read. fetchPage(after, signal) asks for one page.
+ *
+ * A passing error is asked again after a pause, what its Retry-After says or 1, 2, 4, 8 s, up to MAX_ATTEMPTS
+ * in all, each told to onRetry(error, attempt, pauseMs). A room alone too large for one answer is stepped over
+ * with the cursor its 400 carries, told to onSkip(). signal stops the walk during a page or a pause.
  */
-export async function walk(fetchPage, onPage, signal) {
-  let after = null;
-  do {
-    const body = await fetchPage(after, signal);
+export async function walk(position, { fetchPage, onPage, onRetry, onSkip, signal }) {
+  while (!position.done) {
+    let body;
+    try {
+      body = await withRetries(() => fetchPage(position.after, signal), onRetry, signal);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.roomTooLarge)) throw error;
+      onSkip();
+      position.after = error.body.next;
+      continue;
+    }
     onPage(body);
-    after = body.next;
-  } while (after);
+    position.after = body.next;
+    position.done = !body.next;
+  }
+}
+
+async function withRetries(ask, onRetry, signal) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await ask();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.passing) || attempt === MAX_ATTEMPTS) throw error;
+      const pauseMs = Math.min(error.retryAfter ?? FIRST_PAUSE_MS * 2 ** (attempt - 1), LONGEST_PAUSE_MS);
+      onRetry(error, attempt, pauseMs);
+      await pause(pauseMs, signal);
+    }
+  }
+}
+
+/** A pause that the signal cuts short with its AbortError. */
+function pause(milliseconds, signal) {
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const aborted = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", aborted);
+      resolve();
+    }, milliseconds);
+    signal.addEventListener("abort", aborted, { once: true });
+  });
 }
 
 export class JsonLinesFile {

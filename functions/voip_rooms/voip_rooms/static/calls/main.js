@@ -3,7 +3,7 @@
 import { Agents } from "./agents.js";
 import { ApiError, explain, fetchRooms } from "./api.js";
 import { showDetails } from "./details.js";
-import { CsvFile, JsonLinesFile, walk } from "./export.js";
+import { setUpDownloads } from "./downloads.js";
 import { count, timeZone } from "./format.js";
 import { currentSession, forgetRefused, isRocketChatSessionChange, signIn, signOut } from "./session.js";
 import { renderRows, renderSortHeaders } from "./table.js";
@@ -31,7 +31,6 @@ const state = {
   total: null,
   page: null,
   loading: null, // the AbortController of the page being read
-  download: null, // the AbortController of the download in progress
   messageAction: null, // what the button beside the message does
   agents: new Agents(), // the agents met in the pages read: the agent filter takes their usernames too
   queues: new Set(),
@@ -64,7 +63,7 @@ function start() {
 
 function showSignIn(message) {
   stopLoading();
-  state.download?.abort();
+  resetDownloads();
   $("calls").hidden = true;
   $("account").hidden = true;
   $("sign-in").hidden = false;
@@ -415,80 +414,11 @@ $("details-close").addEventListener("click", () => $("details").close());
 
 // --- downloads ---
 
-async function download(kind) {
-  if (state.download) return;
-  const controller = new AbortController();
-  state.download = controller;
-  const file = kind === "csv" ? new CsvFile() : new JsonLinesFile();
-  const label = kind === "csv" ? "CSV" : "JSON Lines";
-  const { view } = state; // the filters and order of the moment the download began, to its end
-  let received = 0;
-  let total = null;
-  showDownload(true, `Preparing the ${label} download…`);
-  try {
-    await walk(
-      (after, signal) => fetchPage(view, { after, count: DOWNLOAD_PAGE_SIZE }, signal),
-      (page) => {
-        total ??= page.total;
-        received += page.rooms.length;
-        file.add(page.rooms);
-        showProgress(received, total);
-      },
-      controller.signal,
-    );
-    save(file.blob(), `calls-${new Date().toISOString().slice(0, 19).replaceAll(":", "-")}.${kind === "csv" ? "csv" : "jsonl"}`);
-    showDownload(false, `Downloaded ${count(received)} calls as ${label}.`);
-  } catch (error) {
-    if (error.name === "AbortError") {
-      showDownload(false, "Download cancelled.");
-    } else if (!(error instanceof ApiError)) {
-      showDownload(false, "The download stopped.");
-      throw error;
-    } else if (error.status === 401) {
-      failed(error);
-    } else {
-      showDownload(false, `The download stopped: ${explain(error)}`);
-    }
-  } finally {
-    state.download = null;
-  }
-}
-
-function showDownload(running, text) {
-  $("download").hidden = false;
-  $("download-progress").hidden = !running;
-  $("download-cancel").hidden = !running;
-  $("download-text").textContent = text;
-  $("download-csv").disabled = running;
-  $("download-jsonl").disabled = running;
-  if (running) $("download-progress").removeAttribute("value");
-}
-
-function showProgress(received, total) {
-  const progress = $("download-progress");
-  if (total) {
-    progress.max = total;
-    progress.value = Math.min(received, total);
-  }
-  $("download-text").textContent = total
-    ? `Downloading: ${count(received)} of ${count(total)} calls`
-    : `Downloading: ${count(received)} calls`;
-}
-
-function save(blob, name) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
-$("download-csv").addEventListener("click", () => download("csv"));
-$("download-jsonl").addEventListener("click", () => download("jsonl"));
-$("download-cancel").addEventListener("click", () => state.download?.abort());
+const resetDownloads = setUpDownloads({
+  readPage: (view, after, signal) => fetchPage(view, { after, count: DOWNLOAD_PAGE_SIZE }, signal),
+  currentView: () => state.view,
+  onUnauthorized: failed,
+});
 
 // On a narrow window the filters start folded away, so that the calls come first.
 if (matchMedia("(max-width: 40rem)").matches) $("filters-panel").open = false;
