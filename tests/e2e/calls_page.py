@@ -859,31 +859,70 @@ def test_the_json_lines_download_is_the_api_s_own_walk_of_every_matching_call(
     expect(page.locator("#download-text")).to_have_text(f"Downloaded {len(walk)} calls as JSON Lines.")
 
 
-def test_the_csv_download_holds_every_matching_call_with_formulas_neutralised(
+# The CSV's columns: fields as stored by their path, each date beside it in the browser's time zone, durations
+# in seconds, and every other field in one JSON object.
+CSV_FIELDS = ["_id", "fname", "name", "v.phone", "v._id", "v.username", "servedBy._id", "servedBy.username"]
+CSV_FIELDS += ["queue", "direction", "open"]
+CSV_DATES = ["ts", "callStarted", "closedAt"]
+CSV_SECONDS = {"callDuration (s)": "callDuration", "callWaitingTime (s)": "callWaitingTime"}
+CSV_LAST = [
+    "callTotalHoldTime (s)",
+    "closer",
+    "closedBy.username",
+    "tags",
+    "departmentId",
+    "other fields (JSON)",
+]
+CSV_IN_COLUMNS = {*CSV_FIELDS, *CSV_DATES, *CSV_SECONDS.values(), "callTotalHoldTime", *CSV_LAST[1:-1]}
+
+
+def csv_header(zone: str) -> list[str]:
+    dates = [column for date in CSV_DATES for column in (date, f"{date} (local, {zone})")]
+    return [*CSV_FIELDS, *dates, *CSV_SECONDS, *CSV_LAST]
+
+
+def test_the_csv_download_holds_every_matching_call_in_one_set_of_columns_formulas_neutralised(
     base: str, context: BrowserContext, page: Page
 ) -> None:
     rocket_chat_session(context, ADMIN)
     open_page(page, base, "?open=false")
+    zone = page.locator("#time-zone").text_content() or ""  # the browser's name of TIME_ZONE
 
     text = _download(page, "Download CSV")
 
     assert text.startswith("\ufeff")  # so that spreadsheets read UTF-8
-    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    header, *rows = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    assert header == csv_header(zone)
+    assert {len(row) for row in rows} == {len(header)}  # strict CSV tools refuse a row of another length
     walk = api_walk(base, {"open": "false", "sort": DEFAULT_SORT})
-    assert [row["_id"] for row in rows] == ids(walk)
-    by_id = {row["_id"]: row for row in rows}
-    for room in walk:
-        row = by_id[str(room["_id"])]
-        assert row["ts"] == room["ts"]
-        assert row["queue"] == room.get("queue", "")
-        assert row["callDuration"] == str(room.get("callDuration", ""))
-        assert row["tags"].removeprefix("'") == "; ".join(room.get("tags", []))
+    records = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [record["_id"] for record in records] == ids(walk)
+    for room, record in zip(walk, records, strict=True):
+        fields = flatten(room)
+        for date in CSV_DATES:
+            assert record[date] == fields.get(date, "")
+            local = (
+                datetime.fromisoformat(room[date]).astimezone(ZoneInfo(TIME_ZONE)) if date in room else None
+            )
+            assert record[f"{date} (local, {zone})"] == (local.strftime("%Y-%m-%d %H:%M:%S") if local else "")
+        for column, path in CSV_SECONDS.items():
+            milliseconds = fields.get(path)
+            if isinstance(milliseconds, int | float):
+                assert float(record[column]) == pytest.approx(milliseconds / 1000)
+            else:
+                assert record[column] == ("" if milliseconds is None else str(milliseconds))
+        assert record["queue"] == room.get("queue", "")
+        assert record["tags"].removeprefix("'") == "; ".join(room.get("tags", []))
+        # Nothing is lost: every field outside the columns is in the JSON column, as the API returned it.
+        other = json.loads(record["other fields (JSON)"] or "{}")
+        assert other == {path: value for path, value in fields.items() if path not in CSV_IN_COLUMNS}
     # What a spreadsheet would run starts with an apostrophe; the rest is as stored.
+    by_id = {record["_id"]: record for record in records}
     assert by_id[FORMULA_ROOM_ID]["fname"] == f"'{FORMULA_NAME}"
     assert by_id[FORMULA_ROOM_ID]["tags"] == "'@SUM(1+1); +1"
     assert by_id[FORMULA_ROOM_ID]["v.username"] == f"'{FORMULA_NAME}"
     assert by_id[MARKUP_ROOM_ID]["fname"] == MARKUP_NAME
-    assert all(row["v.phone"].startswith("'+") for row in rows)  # "+1 555 …" would be a formula too
+    assert all(record["v.phone"].startswith("'+") for record in records)  # "+1 555 …" would be a formula too
     expect(page.locator("#download-text")).to_have_text(f"Downloaded {len(walk)} calls as CSV.")
 
 

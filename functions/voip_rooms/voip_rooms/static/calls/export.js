@@ -3,6 +3,7 @@
 // returns them, one per line).
 
 import { ApiError } from "./api.js";
+import { isIsoDate, spreadsheetDateTime, timeZone } from "./format.js";
 
 // Attempts at one page in all, while the answers are passing errors (no answer, 429, 5xx).
 export const MAX_ATTEMPTS = 5;
@@ -10,12 +11,6 @@ export const MAX_ATTEMPTS = 5;
 const FIRST_PAUSE_MS = 1000;
 const LONGEST_PAUSE_MS = 30_000;
 
-// Columns every CSV starts with, in this order; any other field a room holds follows, as first met.
-const LEADING_COLUMNS = [
-  "_id", "fname", "name", "v.phone", "v._id", "v.username", "servedBy._id", "servedBy.username",
-  "queue", "direction", "open", "ts", "callStarted", "callDuration", "callWaitingTime", "callTotalHoldTime",
-  "closedAt", "closer", "closedBy.username", "tags", "departmentId",
-];
 // What a spreadsheet would run as a formula (or as a command, after a tab or carriage return).
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -88,34 +83,62 @@ export class JsonLinesFile {
   }
 }
 
+// The CSV's columns, the same for every row: the fields a call-center room holds, by their dotted path and as
+// stored (dates ISO 8601 UTC), each date beside it in the browser's time zone in a form spreadsheets read as a
+// date, durations in seconds; then every other field the room holds, as one JSON object by dotted path.
+const stored = (path) => ({ header: path, paths: [path], value: (cells) => cells.get(path) });
+const local = (path) => ({
+  header: `${path} (local, ${timeZone})`,
+  paths: [],
+  value: (cells) => (isIsoDate(cells.get(path)) ? spreadsheetDateTime(cells.get(path)) : null),
+});
+const inSeconds = (path) => ({
+  header: `${path} (s)`,
+  paths: [path],
+  value: (cells) => {
+    const milliseconds = cells.get(path);
+    return typeof milliseconds === "number" && Number.isFinite(milliseconds) ? Math.round(milliseconds) / 1000 : milliseconds;
+  },
+});
+const FIELD_COLUMNS = [
+  ...["_id", "fname", "name", "v.phone", "v._id", "v.username", "servedBy._id", "servedBy.username"].map(stored),
+  ...["queue", "direction", "open"].map(stored),
+  stored("ts"), local("ts"), stored("callStarted"), local("callStarted"), stored("closedAt"), local("closedAt"),
+  inSeconds("callDuration"), inSeconds("callWaitingTime"),
+  { ...stored("callTotalHoldTime"), header: "callTotalHoldTime (s)" }, // stored in seconds already
+  ...["closer", "closedBy.username", "tags", "departmentId"].map(stored),
+];
+const IN_COLUMNS = new Set(FIELD_COLUMNS.flatMap((column) => column.paths));
+const OTHER_FIELDS = "other fields (JSON)";
+const CSV_HEADERS = [...FIELD_COLUMNS.map((column) => column.header), OTHER_FIELDS];
+
 /**
- * Rooms as CSV (RFC 4180, UTF-8 with a byte-order mark for spreadsheets): one column per field, nested
- * fields by their dotted path (v.phone), lists joined with "; ". Rows are kept as blobs page by page (the
- * browser may keep them on disk); a field first met on a later page adds a column at the end, which the
- * rows before it leave empty.
+ * Rooms as CSV (RFC 4180, UTF-8 with a byte-order mark for spreadsheets), in the columns above: every row has
+ * the header's fields, whatever fields its room holds. Lists are joined with "; ". Rows are kept as blobs page
+ * by page (the browser may keep them on disk).
  */
 export class CsvFile {
   constructor() {
-    this.columns = [...LEADING_COLUMNS];
-    this.parts = [];
+    this.parts = [`\uFEFF${CSV_HEADERS.map((header) => csvField(header)).join(",")}\r\n`];
   }
 
   add(rooms) {
     const lines = rooms.map((room) => {
       const cells = flatten(room);
-      for (const path of cells.keys()) if (!this.columns.includes(path)) this.columns.push(path);
-      return this.columns.map((path) => csvField(cells.get(path))).join(",");
+      const other = [...cells].filter(([path]) => !IN_COLUMNS.has(path));
+      const values = FIELD_COLUMNS.map((column) => column.value(cells));
+      values.push(other.length ? JSON.stringify(Object.fromEntries(other)) : null);
+      return values.map(csvField).join(",");
     });
     if (lines.length) this.parts.push(new Blob([`${lines.join("\r\n")}\r\n`]));
   }
 
   blob() {
-    const header = `\uFEFF${this.columns.map((column) => csvField(column)).join(",")}\r\n`;
-    return new Blob([header, ...this.parts], { type: "text/csv;charset=utf-8" });
+    return new Blob(this.parts, { type: "text/csv;charset=utf-8" });
   }
 }
 
-/** A room's fields as path → text, depth first, in the room's own order. */
+/** A room's fields as path → value, depth first, in the room's own order. */
 export function flatten(value, path = "", cells = new Map()) {
   if (isObject(value) && (Object.keys(value).length || !path)) {
     for (const [key, inner] of Object.entries(value)) flatten(inner, path ? `${path}.${key}` : key, cells);

@@ -21,6 +21,18 @@ export function localDateTimeShort(iso) {
   return isIsoDate(iso) ? LOCAL_SHORT.format(new Date(iso)) : "";
 }
 
+// Year, month, day, hour, minute and second, each as two digits or more, in the browser's time zone.
+const PARTS = new Intl.DateTimeFormat("en-US", {
+  year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  hourCycle: "h23",
+});
+
+/** "2026-11-20 11:13:07" in the browser's time zone: what spreadsheets read as a date and time. */
+export function spreadsheetDateTime(iso) {
+  const part = Object.fromEntries(PARTS.formatToParts(new Date(iso)).map(({ type, value }) => [type, value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second}`;
+}
+
 /** "2026-11-20 05:43:07.947 UTC": the stored instant, unambiguous. */
 export function utcDateTime(iso) {
   return `${iso.replace("T", " ").replace("Z", "")} UTC`;
