@@ -38,6 +38,8 @@ from playwright.sync_api import (
 )
 
 from tests.e2e.dataset import (
+    BIDI_NAME,
+    BIDI_ROOM_ID,
     EXPIRED_TOKEN,
     EXPIRED_USER_ID,
     FORMULA_NAME,
@@ -833,6 +835,29 @@ def test_a_room_named_as_markup_shows_those_characters_and_runs_nothing(
     expect(page.get_by_role("dialog").get_by_role("heading")).to_have_text(MARKUP_NAME)
     assert page.locator("dialog img").count() == 0
     # The page fixture fails the test if an alert opened or a script failed.
+
+
+def test_a_direction_override_in_room_data_is_shown_and_reorders_nothing_around_it(
+    base: str, context: BrowserContext, page: Page
+) -> None:
+    rocket_chat_session(context, ADMIN)
+    open_page(page, base, "?roomName=Evil")
+    row = page.locator(f'#rows tr[data-room-id="{BIDI_ROOM_ID}"]')
+
+    # The tags read in their order: the override in the first one stays inside it.
+    first, second = (tag.bounding_box() for tag in row.locator(".tag").all())
+    assert first is not None
+    assert second is not None
+    assert second["x"] > first["x"] + first["width"]
+    # The details show the hidden character as what it is, in the text's own order.
+    row.get_by_role("button").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading")).to_have_text(BIDI_NAME.replace("\u202e", "U+202E"))
+    mark = dialog.get_by_role("heading").locator(".hidden-character")
+    expect(mark).to_have_attribute("title", "right-to-left override")
+    term = dialog.locator("dt").filter(has=page.locator("code", has_text=re.compile(r"^tags$")))
+    expect(term.locator("xpath=following-sibling::dd[1]")).to_have_text("U+202Egat, zzz")
+    screenshot(page, "bidi-details")
 
 
 # --- downloads ---

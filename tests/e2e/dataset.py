@@ -1,6 +1,7 @@
-"""The Calls page's browser tests serve the demo dataset and three documents more, which the demo keeps out
+"""The Calls page's browser tests serve the demo dataset and four documents more, which the demo keeps out
 (its counts are quoted by the README and the tests): a caller named as markup, a caller named as a spreadsheet
-formula, and a manager whose login token expired long ago.
+formula, a caller whose name and tag hold a right-to-left override, and a manager whose login token expired
+long ago.
 
 `python tests/e2e/dataset.py DIR`, with the project's Python (.venv), writes them as mongoexport files that
 `voip-rooms serve --data DIR` loads. The browser tests import the names below without the project installed.
@@ -18,6 +19,10 @@ MARKUP_ROOM_ID = "e2e-markup-room"
 MARKUP_NAME = "<img src=x onerror=alert(1)>"
 FORMULA_ROOM_ID = "e2e-formula-room"
 FORMULA_NAME = '=HYPERLINK("http://example.invalid","open")'
+BIDI_ROOM_ID = "e2e-bidi-room"
+# Shown as "Evilexe.cbA" unless the override is made visible; its first tag would reverse the tags after it.
+BIDI_NAME = "Evil\u202eAbc.exe"
+BIDI_TAGS = ["\u202egat", "zzz"]
 EXPIRED_USER_ID, EXPIRED_TOKEN = "e2e-expired-manager", "e2e-expired-token"
 
 
@@ -33,6 +38,7 @@ def write(directory: Path) -> None:
     dataset["rocketchat_room"] += [
         _room(closed, MARKUP_ROOM_ID, MARKUP_NAME, tags=["<b>vip</b>"], day=21),
         _room(closed, FORMULA_ROOM_ID, FORMULA_NAME, tags=["@SUM(1+1)", "+1"], day=22),
+        _room(closed, BIDI_ROOM_ID, BIDI_NAME, tags=BIDI_TAGS, day=23),
     ]
     dataset["users"].append(
         {

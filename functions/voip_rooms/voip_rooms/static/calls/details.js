@@ -1,5 +1,6 @@
 // A room's details: every field the API returned, by its path, as text; dates in the browser's time zone
-// with the stored UTC instant beside them; durations as a clock beside the stored number.
+// with the stored UTC instant beside them; durations as a clock beside the stored number. Characters that do not
+// show, or that reorder the text around them (a right-to-left override in a name), show as what they are.
 
 import { clock, isIsoDate, localDateTime, utcDateTime } from "./format.js";
 import { flatten } from "./export.js";
@@ -27,10 +28,31 @@ const LABELS = {
   "servedBy._id": "Agent ID",
 };
 const DURATIONS_MS = new Set(["callDuration", "callWaitingTime"]);
+// Control characters, and the formatting characters that change the order or look of text without showing:
+// direction marks, embeddings, overrides and isolates, zero-width spaces. (Joiners are left alone: scripts and
+// emoji need them.)
+const HIDDEN = /[\u0000-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
+const HIDDEN_NAMES = {
+  "\u061C": "Arabic letter mark",
+  "\u200B": "zero width space",
+  "\u200E": "left-to-right mark",
+  "\u200F": "right-to-left mark",
+  "\u202A": "left-to-right embedding",
+  "\u202B": "right-to-left embedding",
+  "\u202C": "pop directional formatting",
+  "\u202D": "left-to-right override",
+  "\u202E": "right-to-left override",
+  "\u2060": "word joiner",
+  "\u2066": "left-to-right isolate",
+  "\u2067": "right-to-left isolate",
+  "\u2068": "first strong isolate",
+  "\u2069": "pop directional isolate",
+  "\uFEFF": "zero width no-break space",
+};
 
 /** Fills the dialog with the room's fields and opens it; focus returns to opener when it closes. */
 export function showDetails(dialog, room, opener) {
-  dialog.querySelector("#details-title").textContent = room.fname || room.name || String(room._id);
+  showText(dialog.querySelector("#details-title"), room.fname || room.name || String(room._id));
   const entries = [];
   for (const [path, value] of flatten(room)) {
     const term = document.createElement("dt");
@@ -65,10 +87,33 @@ function describe(description, path, value) {
     description.textContent = "null";
     description.className = "empty";
   } else if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
-    description.textContent = value.length ? value.join(", ") : "(none)";
+    if (!value.length) description.textContent = "(none)";
+    value.forEach((item, index) => {
+      const span = document.createElement("span");
+      showText(span, item);
+      description.append(...(index ? [", ", span] : [span]));
+    });
   } else if (typeof value === "object") {
-    description.textContent = JSON.stringify(value); // a list of documents, an empty document
+    showText(description, JSON.stringify(value)); // a list of documents, an empty document
   } else {
-    description.textContent = String(value);
+    showText(description, String(value));
   }
+}
+
+/** Text as an isolate of its own direction, with each hidden character shown by its code point and name. */
+function showText(element, text) {
+  element.dir = "auto";
+  const parts = [];
+  let from = 0;
+  for (const match of text.matchAll(HIDDEN)) {
+    const code = match[0].codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
+    const mark = document.createElement("span");
+    mark.className = "hidden-character";
+    mark.title = HIDDEN_NAMES[match[0]] ?? "control character";
+    mark.textContent = `U+${code}`;
+    parts.push(text.slice(from, match.index), mark);
+    from = match.index + match[0].length;
+  }
+  parts.push(text.slice(from));
+  element.replaceChildren(...parts.filter((part) => part !== ""));
 }

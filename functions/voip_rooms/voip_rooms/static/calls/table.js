@@ -1,5 +1,7 @@
 // The table of calls. Every value a room holds is written as text (textContent), never as markup: a caller
-// named "<img src=x onerror=alert(1)>" reads as exactly those characters.
+// named "<img src=x onerror=alert(1)>" reads as exactly those characters. Each value is its own bidirectional
+// isolate (dir="auto"): a right-to-left name reads right, and a direction control in one (a right-to-left
+// override) cannot reorder the text around it.
 
 import { clock, localDateTimeShort, utcDateTime, isIsoDate } from "./format.js";
 
@@ -62,6 +64,7 @@ function nameButton(cell, room, onOpen) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "room-name";
+  button.dir = "auto";
   button.textContent = room.fname || room.name || String(room._id);
   button.title = button.textContent; // a long name is cut short in the table
   button.addEventListener("click", () => onOpen(room, button));
@@ -69,6 +72,7 @@ function nameButton(cell, room, onOpen) {
 }
 
 function text(cell, value) {
+  cell.dir = "auto";
   cell.textContent = value === undefined || value === null ? "" : String(value);
 }
 
@@ -80,6 +84,7 @@ function tags(cell, value) {
   value.forEach((tag, index) => {
     const span = document.createElement("span");
     span.className = "tag";
+    span.dir = "auto";
     span.textContent = String(tag);
     cell.append(...(index ? [", ", span] : [span]));
   });
