@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,3 +40,16 @@ def serve(*arguments: str) -> tuple[subprocess.Popen[str], str]:
     # Its request lines: read them, or a full pipe would stall the server.
     threading.Thread(target=server.stdout.read, daemon=True).start()
     return server, match.group(0)
+
+
+@contextlib.contextmanager
+def served(*arguments: str) -> Iterator[str]:
+    """A `voip-rooms serve` for the time of a with block: its base URL."""
+    server, url = serve(*arguments)
+    try:
+        yield url
+    finally:
+        server.kill()
+        server.wait()
+        if server.stdout is not None:
+            server.stdout.close()
