@@ -11,6 +11,7 @@ Runs under pytest in its own environment (.venv-e2e: Playwright and pytest) agai
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -230,6 +231,19 @@ def holding(held: list[Route]) -> Callable[[Route], None]:
         held.append(route)
 
     return hold
+
+
+@contextlib.contextmanager
+def one_request_held(page: Page, matches: Callable[[str], bool]) -> Iterator[None]:
+    """The block sends one matching request, held unanswered to the block's end; then the API answers it."""
+    held: list[Route] = []
+    page.route(matches, holding(held))
+    with page.expect_request(lambda request: matches(request.url)):
+        yield
+    (route,) = held
+    route.continue_()
+    page.unroute(matches)
+    settled(page)
 
 
 # --- signing in ---
@@ -689,37 +703,24 @@ def test_a_filter_typed_but_not_applied_is_kept_and_called_so_across_paging(
 
 def test_the_pager_waits_for_the_page_being_read(base: str, context: BrowserContext, page: Page) -> None:
     rocket_chat_session(context, ADMIN)
-    held: list[Route] = []
-    page.route(the_api, holding(held))
-    with page.expect_request(lambda request: the_api(request.url)):
+    with one_request_held(page, the_api):
         page.goto(f"{base}/voip-calls")
-
-    # The first page is on its way: every pager button (above and below the table) is off; clicks do nothing.
-    buttons = page.locator(".pager button")
-    expect(buttons).to_have_count(6)
-    for button in buttons.all():
-        expect(button).to_be_disabled()
-        button.click(force=True)
-    (first,) = held
-    first.continue_()
-    page.unroute(the_api)
-    settled(page)
+        # The first page is on its way: every pager button (above and below the table) is off.
+        buttons = page.locator(".pager button")
+        expect(buttons).to_have_count(6)
+        for button in buttons.all():
+            expect(button).to_be_disabled()
+            button.click(force=True)
     first_page = api(base, {"sort": DEFAULT_SORT, "count": 50})
     assert shown_ids(page) == ids(first_page["rooms"])
     entries = page.evaluate("history.length")
 
     # A double click on "Next page": the second click comes while page 2 is read, and does nothing.
-    held.clear()
-    page.route(a_later_page, holding(held))
     next_page = pager(page).get_by_role("button", name="Next page")
-    with page.expect_request(lambda request: a_later_page(request.url)):
+    with one_request_held(page, a_later_page):
         next_page.click()
-    expect(next_page).to_be_disabled()
-    next_page.click(force=True)
-    (second,) = held
-    second.continue_()
-    page.unroute(a_later_page)
-    settled(page)
+        expect(next_page).to_be_disabled()
+        next_page.click(force=True)
 
     second_page = api(base, {"sort": DEFAULT_SORT, "count": 50, "after": first_page["next"]})
     assert shown_ids(page) == ids(second_page["rooms"])

@@ -13,7 +13,9 @@ const $ = (id) => document.getElementById(id);
 const headerCells = [...document.querySelectorAll("#calls-table thead th")];
 // The API's largest page: the fewest requests for a download.
 const DOWNLOAD_PAGE_SIZE = 100;
-// The pagers above and below the table, alike: their buttons by what they do, and their labels.
+// The pagers above and below the table, alike (the one below is a copy): their buttons by what they do, and their
+// labels.
+$("pager-end").append(...[...$("pager").children].map((child) => child.cloneNode(true)));
 const pagerButtons = (go) => [...document.querySelectorAll(`.pager button[data-go="${go}"]`)];
 const PAGER_BUTTONS = [...document.querySelectorAll(".pager button")];
 const pageLabels = [...document.querySelectorAll(".pager .page-label")];
