@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from samtranslator.model import apigateway
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rocketchat-mongodb-AbCdEf"
+
+
+# The clock SAM names a stage's deployment by, as it is before any test moves it.
+_SAM_CLOCK = time.time
 
 
 class _NoManagedPolicies:
@@ -21,12 +29,23 @@ class _NoManagedPolicies:
 
 
 def _transformed(parameters: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The resources SAM's transform makes of the template with these parameters (a copy the caller
+    may change: the transform itself runs once per set of parameters in a session)."""
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    template = yaml_parse((ROOT / "template.yaml").read_text())
+    text, key = (ROOT / "template.yaml").read_text(), tuple(sorted(parameters.items()))
+    if apigateway.time.time is not _SAM_CLOCK:
+        # A test that moves the clock SAM names a stage's deployment by gets a transform of its own.
+        return _transform.__wrapped__(text, key)
+    return copy.deepcopy(_transform(text, key))
+
+
+@functools.cache
+def _transform(text: str, parameters: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    template = yaml_parse(text)
     # The translator wants packaged code locations; `sam build`/`deploy` supply them.
     template["Resources"]["RoomsFunction"]["Properties"]["CodeUri"] = "s3://bucket/function.zip"
     template["Resources"]["DependenciesLayer"]["Properties"]["ContentUri"] = "s3://bucket/layer.zip"
-    result = transform(template, parameters, _NoManagedPolicies())
+    result = transform(template, dict(parameters), _NoManagedPolicies())
     return dict(result["Resources"])
 
 
