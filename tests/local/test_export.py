@@ -925,16 +925,20 @@ def test_a_real_ctrl_c_stops_the_process_after_a_whole_room_and_its_continuation
     _write_large_rooms(data, rooms=2000, padding=0)
     command = [shutil.which("voip-rooms", path=str(Path(sys.executable).parent)) or "voip-rooms", "export"]
     env = {name: value for name, value in os.environ.items() if name != "MONGODB_URI"}
-    first = subprocess.Popen(
+    with subprocess.Popen(
         [*command, "--data", str(data), "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
-    )
-    assert first.stdout is not None
-    # The pipe fills long before 2,000 rooms: the process is mid-walk, blocked on writing, when it
-    # is interrupted; everything it wrote is read to the end.
-    head = [first.stdout.readline() for _ in range(50)]
-    first.send_signal(signal.SIGINT)
-    rest, err = first.communicate(timeout=300)  # a hang guard: a busy machine may take its time
-    assert first.returncode == 130, err
+    ) as first:
+        assert first.stdout is not None
+        assert first.stderr is not None
+        # The pipe fills long before 2,000 rooms: the process is mid-walk, blocked on writing, when it
+        # is interrupted; everything it wrote is read to the end.
+        head = [first.stdout.readline() for _ in range(50)]
+        first.send_signal(signal.SIGINT)
+        # The rest through the same reader: communicate() would read the pipe itself, past what
+        # readline() has already taken into the reader's buffer, and those rooms would be lost.
+        rest = first.stdout.read()
+        err = first.stderr.read()
+        assert first.wait(timeout=300) == 130, err  # a hang guard: a busy machine may take its time
     written = b"".join(head) + rest
     assert written.endswith(b"}\n"), "whole rooms only"
     arguments = _continue_command(err.decode(), program=command[0])
