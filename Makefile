@@ -20,15 +20,17 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/voip-rooms serve --port $(PORT)
 
+# One test process per core (pytest-xdist); WORKERS=0 runs the suite in this process, in file order.
+WORKERS ?= auto
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS)
 
 # The whole suite beside BUSY processes that keep a core each at work, RUNS times in a row (docs/TESTING.md):
 # what a shared CI runner or a busy laptop does to it. NICE=19 also lowers the suite's own priority.
 BUSY ?= 2
 RUNS ?= 3
 test-under-load: setup
-	NICE=$(or $(NICE),0) bash tests/load/run.sh $(BUSY) $(RUNS)
+	NICE=$(or $(NICE),0) bash tests/load/run.sh $(BUSY) $(RUNS) -n $(WORKERS)
 
 lint: setup
 	$(BIN)/ruff check .
