@@ -615,19 +615,16 @@ def test_paging_forward_reaches_every_call_once_and_previous_and_back_return(
     pager(page).get_by_role("button", name="Previous page").click()
     settled(page)
     assert shown_ids(page) == pages[-2]
-    page.go_back()
-    settled(page)
-    assert shown_ids(page) == pages[-1]
-    page.go_back()
-    settled(page)
-    assert shown_ids(page) == pages[-2]
-    page.go_forward()
-    settled(page)
-    assert shown_ids(page) == pages[-1]
     # A reload keeps the page: its cursor is in the history entry.
-    page.reload()
-    settled(page)
-    assert shown_ids(page) == pages[-1]
+    for move, shown in [
+        (page.go_back, pages[-1]),
+        (page.go_back, pages[-2]),
+        (page.go_forward, pages[-1]),
+        (page.reload, pages[-1]),
+    ]:
+        move()
+        settled(page)
+        assert shown_ids(page) == shown, move.__name__
     expect_page_label(page, f"Page {count} of {count}")
     # The pager below the table does what the one above does.
     page.get_by_role("navigation", name="Pages, below the calls").get_by_role(

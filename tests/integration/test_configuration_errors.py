@@ -29,16 +29,24 @@ def _errors(logs: Logs) -> list[dict[str, Any]]:
     return [line for line in logs() if line["level"] == "ERROR"]
 
 
-def test_no_connection_string_configured_is_a_503_naming_the_settings(
-    monkeypatch: pytest.MonkeyPatch, logs: Logs
-) -> None:
-    settings = replace(SETTINGS, mongodb_uri="", mongodb_secret_arn="", mongodb_uri_parameter="")
+def _the_error_a_request_logs(
+    monkeypatch: pytest.MonkeyPatch, logs: Logs, *, secret_arn: str = ""
+) -> dict[str, Any]:
+    """Serves one request with no connection string but `secret_arn`: it answers 503 and logs one ERROR."""
+    settings = replace(SETTINGS, mongodb_uri="", mongodb_secret_arn=secret_arn, mongodb_uri_parameter="")
     monkeypatch.setattr(listing, "SETTINGS", settings)
     monkeypatch.setattr(listing, "_store_instance", None)
     database.use_database(None)
     answer = ApiClient(None).get(user=None, headers=DEMO_ADMIN)
     assert (answer.status, answer.body) == (503, UNAVAILABLE)
     [error] = _errors(logs)
+    return error
+
+
+def test_no_connection_string_configured_is_a_503_naming_the_settings(
+    monkeypatch: pytest.MonkeyPatch, logs: Logs
+) -> None:
+    error = _the_error_a_request_logs(monkeypatch, logs)
     assert (error["message"], error["status"], error["setting"], error["reason"]) == (
         "database not configured",
         503,
@@ -53,13 +61,7 @@ def test_a_secret_holding_no_usable_connection_string_is_a_503_naming_the_secret
     secrets: Any, monkeypatch: pytest.MonkeyPatch, logs: Logs
 ) -> None:
     arn = secrets.create_secret(Name="broken", SecretString='{"url": "mongodb://db.example"}')["ARN"]
-    settings = replace(SETTINGS, mongodb_uri="", mongodb_secret_arn=arn, mongodb_uri_parameter="")
-    monkeypatch.setattr(listing, "SETTINGS", settings)
-    monkeypatch.setattr(listing, "_store_instance", None)
-    database.use_database(None)
-    answer = ApiClient(None).get(user=None, headers=DEMO_ADMIN)
-    assert (answer.status, answer.body) == (503, UNAVAILABLE)
-    [error] = _errors(logs)
+    error = _the_error_a_request_logs(monkeypatch, logs, secret_arn=arn)
     assert (error["setting"], error["reason"]) == (
         "MONGODB_SECRET_ARN",
         "names a JSON secret without a 'uri' string",
@@ -104,13 +106,7 @@ def test_a_secret_holding_no_connection_string_at_all_is_named_not_waited_on(
 ) -> None:
     # The driver would take such a string for a host name and spend the whole budget finding it.
     arn = secrets.create_secret(Name="pasted", SecretString=stored)["ARN"]
-    settings = replace(SETTINGS, mongodb_uri="", mongodb_secret_arn=arn, mongodb_uri_parameter="")
-    monkeypatch.setattr(listing, "SETTINGS", settings)
-    monkeypatch.setattr(listing, "_store_instance", None)
-    database.use_database(None)
-    answer = ApiClient(None).get(user=None, headers=DEMO_ADMIN)
-    assert (answer.status, answer.body) == (503, UNAVAILABLE)
-    [error] = _errors(logs)
+    error = _the_error_a_request_logs(monkeypatch, logs, secret_arn=arn)
     assert (error["setting"], error["reason"]) == (
         "MONGODB_SECRET_ARN",
         "is not a connection string: it must start with mongodb:// or mongodb+srv://",

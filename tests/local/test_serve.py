@@ -32,6 +32,12 @@ def _request(
         return error.code, dict(error.headers), json.loads(error.read())
 
 
+def _page(url: str) -> tuple[int, dict[str, str], str]:
+    """A page or asset the server answers with 200: its status, headers and text."""
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return response.status, dict(response.headers), response.read().decode("utf-8")
+
+
 def test_documented_example_without_credentials_answers_401(
     server: tuple[subprocess.Popen[str], str],
 ) -> None:
@@ -117,10 +123,9 @@ def test_the_swagger_ui_is_served_whole_from_the_package_with_no_outside_asset(
     server: tuple[subprocess.Popen[str], str],
 ) -> None:
     _, base = server
-    with urllib.request.urlopen(f"{base}/api/v1/voip/rooms/docs", timeout=60) as response:
-        assert response.status == 200
-        assert response.headers["Content-Type"].startswith("text/html")
-        page = response.read().decode("utf-8")
+    status, headers, page = _page(f"{base}/api/v1/voip/rooms/docs")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/html")
     assert "SwaggerUIBundle(swaggerUIOptions)" in page
     # Powertools inlines its copy of the Swagger UI: no script or stylesheet is fetched from anywhere.
     assert not re.search(r"<script[^>]+src=|<link[^>]+stylesheet", page)
@@ -154,17 +159,16 @@ def test_the_calls_page_is_on_and_its_assets_come_from_the_package(
     server: tuple[subprocess.Popen[str], str],
 ) -> None:
     _, base = server
-    with urllib.request.urlopen(f"{base}/voip-calls", timeout=60) as response:
-        assert response.status == 200
-        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-        # The function's headers reach the browser as a front door passes them.
-        assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
-        page = response.read().decode("utf-8")
+    status, headers, page = _page(f"{base}/voip-calls")
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    # The function's headers reach the browser as a front door passes them.
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")
     stylesheet = re.search(r'href="(voip-calls/assets/calls\.[0-9a-f]+\.css)"', page)
     assert stylesheet
-    with urllib.request.urlopen(f"{base}/{stylesheet.group(1)}", timeout=60) as response:
-        assert response.headers["Content-Type"] == "text/css; charset=utf-8"
-        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    _, headers, _ = _page(f"{base}/{stylesheet.group(1)}")
+    assert headers["Content-Type"] == "text/css; charset=utf-8"
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
 def test_serve_prints_where_the_calls_page_is(server: tuple[subprocess.Popen[str], str]) -> None:
