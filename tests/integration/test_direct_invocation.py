@@ -167,3 +167,20 @@ def test_a_hand_written_payload_v2_event_without_a_raw_query_string_takes_its_pa
     event["queryStringParameters"] = {"agents": "demo-agent-1,demo-agent-2", "sort": '{"queue": 1, "ts": -1}'}
     status, body = _invoke(event)
     assert (status, body["total"]) == (200, 0), "one agent id with a comma in it, never two agents"
+
+
+@pytest.mark.parametrize("door", ["http", "url"])
+def test_a_payload_v2_events_repeated_parameter_is_read_from_its_raw_query_string(
+    demo_db: Any, door: str
+) -> None:
+    def total(query: str) -> int:
+        event = EVENT_BUILDERS[door](
+            "GET", "/api/v1/voip/rooms", headers=_direct()["headers"], query_string=query
+        )
+        status, body = _invoke(event)
+        assert status == 200
+        return int(body["total"])
+
+    # Its queryStringParameters hold "demo-agent-1,demo-agent-2": one agent id that no room names.
+    both = total("agents[]=demo-agent-1&agents[]=demo-agent-2")
+    assert both == total("agents[]=demo-agent-1") + total("agents[]=demo-agent-2") > 53

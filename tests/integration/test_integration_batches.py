@@ -220,3 +220,31 @@ def test_a_batchs_lines_carry_the_invocations_start_as_their_metrics_timestamp(
         1_700_000_059_500,
         1_700_000_061_000,
     ]
+
+
+@pytest.mark.parametrize(("events", "share"), [(1, 299), (2, 149)])
+def test_a_first_room_over_its_events_share_fails_naming_the_share_and_the_next_cursor(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch, events: int, share: int
+) -> None:
+    # Each of a batch's events may take (limit - 1 - events) // events bytes: the array's brackets and
+    # commas aside. With a limit of 301, one event may take 299 bytes and each of two 149.
+    api.add_user(TestUser("integration-1", ("livechat-manager",)))
+    api.add_rooms(*(room(notes="x" * 1_000) for _ in range(3)))
+    monkeypatch.setattr(integration, "SETTINGS", replace(SETTINGS, integration_user_id="integration-1"))
+    after_the_first = invoke(event(count=1))["next"]
+    limited = replace(SETTINGS, integration_user_id="integration-1", max_response_bytes=301)
+    monkeypatch.setattr(integration, "SETTINGS", limited)
+    error = failure([event(count=3)] * events)
+    assert f"larger than one answer may be ({share} bytes)" in str(error)
+    assert str(error).endswith(f'(next: "{after_the_first}")'), "the cursor that steps over the room"
+    assert str(error).startswith(f"Event 1 of the batch of {events}: The first room of this page")
+
+
+@pytest.mark.usefixtures("integration_user")
+def test_each_event_of_a_batch_has_its_own_request_line_naming_its_operation(logs: Logs) -> None:
+    invoke([event(count=1), event(count=2)])
+    lines = request_lines(logs)
+    assert [(line["operation"], line["batch_event"]) for line in lines] == [
+        ("voip.rooms", 1),
+        ("voip.rooms", 2),
+    ]

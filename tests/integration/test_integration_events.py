@@ -26,7 +26,7 @@ from tests.factories import (
     database_fails_on,
     room,
 )
-from voip_rooms import integration, listing
+from voip_rooms import integration, listing, params
 from voip_rooms.handler import lambda_handler
 from voip_rooms.integration import IntegrationError
 from voip_rooms.settings import SETTINGS
@@ -555,3 +555,35 @@ def test_the_integration_user_is_read_without_its_tokens(integration_api: ApiCli
         "roles": ["livechat-manager"],
         "active": True,
     }
+
+
+def test_an_unknown_member_no_front_door_has_is_named_without_the_front_doors_hint(
+    demo_integration: ApiClient,
+) -> None:
+    error = failure({}, limit=5)
+    assert str(error) == (
+        'Unknown member "limit" in the integration event: it takes "operation" and "parameters". '
+        "[invalid-params]"
+    )
+
+
+def test_parameters_nested_deeper_than_json_goes_fail_with_invalid_parameters_saying_so(
+    demo_integration: ApiClient,
+) -> None:
+    nested: dict[str, Any] = {}
+    for _ in range(5_000):
+        nested = {"start": nested}
+    error = failure({"createdAt": nested})
+    assert (type(error).__name__, str(error)) == (
+        "InvalidParameters",
+        f"{integration.TOO_DEEP} [invalid-params]",
+    )
+
+
+def test_parameters_are_measured_in_utf8_as_a_body_of_the_same_text_is(
+    demo_integration: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 200 characters of two bytes each in UTF-8, of six as \u escapes: within 600 bytes only as UTF-8.
+    monkeypatch.setattr(params, "SETTINGS", replace(SETTINGS, max_body_bytes=600))
+    name = "é" * 200
+    assert invoke({"roomName": name})["count"] == 0

@@ -146,11 +146,12 @@ def request_id(event: dict[str, Any], door: str) -> str | None:
     return str(found) if found else None
 
 
-def single_value(value: object) -> str | None:
-    """A header's one value; a credential sent twice, or as anything but text, counts as absent."""
+def single_value(value: str | list[str] | None) -> str | None:
+    """A header's one value; a credential sent twice counts as absent. (A header of any type but text
+    never gets here: the event's members are checked first, and such an event is a 400.)"""
     if isinstance(value, list):
-        value = value[0] if len(value) == 1 else None
-    return value if isinstance(value, str) else None
+        return value[0] if len(value) == 1 else None
+    return value
 
 
 def query_parameters(event: BaseProxyEvent) -> dict[str, list[str]]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
 from aws_lambda_powertools.logging import Logger
@@ -260,7 +260,7 @@ def _function_error(
             "hold (MAX_BODY_BYTES). [error-body-too-large]"
         )
     else:
-        body = json.loads(http_answer.body or "{}")
+        body = json.loads(cast(str, http_answer.body))  # every answer but a 2xx has a JSON body
         message = body["error"] + (f' (next: "{body["next"]}")' if body.get("next") else "")
     if batch is not None and batch[0] is not None:
         message = f"Event {batch[0]} of the batch of {batch[1]}: {message}"
