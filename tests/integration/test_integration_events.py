@@ -242,6 +242,12 @@ def test_infinity_as_lambdas_json_parser_reads_it_is_named_as_not_a_json_number(
             'Unknown member "body" in the integration event',
         ),
         ({"operation": "voip.rooms", "version": "2.0"}, 'Unknown member "version" in the integration event'),
+        # A front door's member of the wrong type, where its shape is looked for inside it.
+        ({"requestContext": "GET", "operation": "voip.rooms"}, 'Unknown member "requestContext"'),
+        (
+            {"operation": "voip.rooms", "version": "2.0", "requestContext": {"http": "GET"}},
+            'Unknown member "version" in the integration event',
+        ),
         (
             {"operation": "voip.rooms", "path": "/api/v1/voip/rooms", "httpMethod": "GET"},
             'Unknown member "path" in the integration event',
